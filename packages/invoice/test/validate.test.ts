@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { validateInvoice } from '../src/validate.js';
+
+const valid = {
+  InvoiceNo: '536365',
+  StockCode: '85123A',
+  Description: 'WHITE HANGING HEART T-LIGHT HOLDER',
+  Quantity: 6,
+  InvoiceDate: '01/12/2010 08:26',
+  UnitPrice: 2.55,
+  CustomerID: 17850,
+  Country: 'United Kingdom',
+};
+
+function errorsOf(doc: unknown) {
+  const result = validateInvoice(doc);
+  if (result.ok) throw new Error('expected the document to be rejected');
+  return result.errors;
+}
+
+describe('validateInvoice', () => {
+  it('accepts a data-set row and a cancellation', () => {
+    expect(validateInvoice(valid).ok).toBe(true);
+    expect(validateInvoice({ ...valid, InvoiceNo: 'C536379', Quantity: -1 }).ok).toBe(true);
+  });
+
+  it('rejects a null CustomerID with a clear reason', () => {
+    expect(errorsOf({ ...valid, CustomerID: null })).toEqual([
+      { field: 'CustomerID', kind: 'null', reason: 'must not be null' },
+    ]);
+  });
+
+  it('reports every missing field', () => {
+    const { Country: _c, Quantity: _q, ...rest } = valid;
+    const fields = errorsOf(rest).map((e) => [e.field, e.kind]);
+    expect(fields).toEqual(expect.arrayContaining([['Country', 'missing'], ['Quantity', 'missing']]));
+  });
+
+  it('rejects wrong types, naming what was received', () => {
+    expect(errorsOf({ ...valid, Quantity: '6' })).toEqual([
+      { field: 'Quantity', kind: 'type', reason: 'must be integer, got string' },
+    ]);
+    expect(errorsOf({ ...valid, Quantity: 1.5 })[0]?.kind).toBe('type');
+    expect(errorsOf({ ...valid, UnitPrice: '2.55' })[0]?.field).toBe('UnitPrice');
+  });
+
+  it.each(['31/02/2011 10:00', '29/02/2011 10:00', '01/13/2011 10:00', '01/12/2010 24:00', '01/12/2010 10:60', '00/12/2010 10:00'])(
+    'rejects the impossible date %s',
+    (date) => {
+      expect(errorsOf({ ...valid, InvoiceDate: date })).toEqual([
+        { field: 'InvoiceDate', kind: 'date', reason: 'is not a real calendar date and time' },
+      ]);
+    },
+  );
+
+  it('accepts a leap day', () => {
+    expect(validateInvoice({ ...valid, InvoiceDate: '29/02/2012 23:59' }).ok).toBe(true);
+  });
+
+  it.each(['2010-12-01 08:26', '1/12/2010 08:26', '01/12/2010'])('rejects the badly formatted date %s', (date) => {
+    expect(errorsOf({ ...valid, InvoiceDate: date })[0]?.kind).toBe('format');
+  });
+
+  it.each(['53636', '5363655', 'A536365', 'c536365', '53636X'])('rejects InvoiceNo %s', (no) => {
+    expect(errorsOf({ ...valid, InvoiceNo: no })[0]).toMatchObject({ field: 'InvoiceNo', kind: 'format' });
+  });
+
+  it('refuses unknown fields instead of dropping them', () => {
+    expect(errorsOf({ ...valid, Discount: 5 })).toEqual([
+      { field: 'Discount', kind: 'unknown_field', reason: 'is not a known field' },
+    ]);
+  });
+
+  it.each(['$where', 'a.b', '__proto__', 'constructor'])('refuses the key %s', (key) => {
+    const doc = JSON.parse(`{${JSON.stringify(key)}: 1, "InvoiceNo": "536365"}`);
+    const errors = errorsOf({ ...valid, ...doc });
+    expect(errors.filter((e) => e.field === key)).toEqual([
+      expect.objectContaining({ kind: 'forbidden_key' }),
+    ]);
+  });
+
+  it.each([null, [], 'text', 42])('rejects %j as a document', (doc) => {
+    expect(errorsOf(doc)[0]).toMatchObject({ field: '(document)', kind: 'type' });
+  });
+
+  it('rejects negative prices and empty strings as out of range', () => {
+    expect(errorsOf({ ...valid, UnitPrice: -1 })[0]).toMatchObject({ field: 'UnitPrice', kind: 'range' });
+    expect(errorsOf({ ...valid, Country: '' })[0]).toMatchObject({ field: 'Country', kind: 'range' });
+  });
+});

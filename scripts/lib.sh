@@ -1,0 +1,50 @@
+# Shared helpers for the project's shell scripts. Source it; it sets ROOT, CACHE and LOCAL.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Downloads and built tools: gitignored, reused across runs so a second run installs nothing.
+CACHE=${DOCPIPE_CACHE:-$ROOT/.cache}
+# Runtime state of the local stack: data folders, logs, pid files.
+LOCAL=${DOCPIPE_LOCAL:-$ROOT/.local}
+# shellcheck source=versions.env
+source "$ROOT/scripts/versions.env"
+mkdir -p "$CACHE/bin"
+export PATH="$CACHE/node/bin:$CACHE/bin:$PATH"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# need CMD HOW: fail with a message that names the missing prerequisite and how to get it.
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is required but was not found on PATH. $2"
+}
+
+# fetch URL DEST: download once into the cache with a visible progress bar; atomic, so an
+# interrupted download is never mistaken for a complete one.
+fetch() {
+  local url=$1 dest=$2
+  [ -s "$dest" ] && return 0
+  mkdir -p "$(dirname "$dest")"
+  log "downloading $url"
+  curl -fL --retry 3 --progress-bar -o "$dest.part" "$url" || die "download failed: $url"
+  mv "$dest.part" "$dest"
+}
+
+# apt_install PKG...: install Debian packages that are missing (the script runs as root or via sudo).
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  need apt-get "Install the packages by hand: ${missing[*]}."
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || { need sudo "Run as root or install: ${missing[*]}."; sudo=sudo; }
+  log "apt-get install ${missing[*]}"
+  $sudo apt-get update -qq >/dev/null || warn "apt-get update failed; trying the install anyway"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# go_build_env: Go needs a toolchain; modules and build cache stay in Go's own cache folders.
+need_go() { need go "Install Go 1.23 or newer from https://go.dev/dl/ (or: apt-get install golang-go)."; }
+need_java() { need java "Install a Java 17+ runtime: apt-get install -y openjdk-17-jre-headless."; }
