@@ -1,0 +1,45 @@
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+
+/** The subset of a pino logger this module needs, so callers can pass theirs. */
+export interface Logger {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface KafkaClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** SCRAM-SHA-512 credentials (a Strimzi KafkaUser); omit for an unauthenticated listener. */
+  readonly sasl?: { readonly username: string; readonly password: string } | undefined;
+  readonly ssl?: boolean;
+  readonly logger: Logger;
+}
+
+const LEVELS: Record<number, keyof Logger> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Creates the Kafka client with its logs routed to the service's structured logger. */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const sasl: SASLOptions | undefined = options.sasl
+    ? { mechanism: 'scram-sha-512', username: options.sasl.username, password: options.sasl.password }
+    : undefined;
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    ...(sasl ? { sasl } : {}),
+    ssl: options.ssl ?? false,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        options.logger[LEVELS[level] ?? 'info']({ kafka: rest }, message);
+      },
+  });
+}

@@ -1,0 +1,155 @@
+import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+
+export interface OutgoingRecord {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Kafka did not acknowledge in time, or the producer is overloaded; the caller should answer 503. */
+export class KafkaUnavailableError extends Error {
+  override readonly name = 'KafkaUnavailableError';
+}
+
+export interface BatchingProducerOptions {
+  /** How long a record may wait for others to share its request when no request is in flight. @default 2 */
+  readonly lingerMs?: number;
+  /** Most records in one produce request. @default 5000 */
+  readonly maxBatchRecords?: number;
+  /** Longest wait for the acknowledgement before the caller gets KafkaUnavailableError. @default 5000 */
+  readonly ackTimeoutMs?: number;
+  /** Records waiting beyond this are refused at once instead of queueing without bound. @default 100000 */
+  readonly maxQueuedRecords?: number;
+}
+
+interface Pending {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  timeout?: NodeJS.Timeout;
+  settled: boolean;
+}
+
+/**
+ * One long-lived idempotent producer (acks=all) shared by every request. kafkajs sends each send()
+ * as its own request and has no linger setting, so records are gathered here: while one request is
+ * in flight the next one fills up, which makes batches grow with load. A single request in flight
+ * keeps the idempotent producer's sequence numbers in order.
+ */
+export class BatchingProducer {
+  readonly #producer: Producer;
+  readonly #lingerMs: number;
+  readonly #maxBatchRecords: number;
+  readonly #ackTimeoutMs: number;
+  readonly #maxQueuedRecords: number;
+  #queue: Pending[] = [];
+  #queuedRecords = 0;
+  #inFlight: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #connected = false;
+
+  constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
+    this.#lingerMs = options.lingerMs ?? 2;
+    this.#maxBatchRecords = options.maxBatchRecords ?? 5000;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.#maxQueuedRecords = options.maxQueuedRecords ?? 100_000;
+    if (this.#maxBatchRecords < 1) throw new Error('maxBatchRecords must be at least 1');
+    this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
+    this.#producer.on(this.#producer.events.DISCONNECT, () => (this.#connected = false));
+  }
+
+  /** True once connected to the cluster; it does not prove the next request will succeed. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  async connect(): Promise<void> {
+    await this.#producer.connect();
+  }
+
+  /** Resolves once Kafka acknowledged every record (acks=all); rejects with KafkaUnavailableError otherwise. */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    if (this.#queuedRecords + records.length > this.#maxQueuedRecords) {
+      return Promise.reject(new KafkaUnavailableError('producer queue is full'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = { topic, records, resolve, reject, settled: false };
+      pending.timeout = setTimeout(() => this.#settle(pending, new KafkaUnavailableError('Kafka did not acknowledge in time')), this.#ackTimeoutMs);
+      this.#queue.push(pending);
+      this.#queuedRecords += records.length;
+      this.#schedule();
+    });
+  }
+
+  /** Sends what is queued, waits for it, then disconnects. */
+  async disconnect(): Promise<void> {
+    while (this.#queue.length > 0 || this.#inFlight) {
+      await (this.#inFlight ?? this.#flush());
+    }
+    await this.#producer.disconnect();
+  }
+
+  #settle(pending: Pending, error?: Error): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    clearTimeout(pending.timeout);
+    if (error) pending.reject(error);
+    else pending.resolve();
+  }
+
+  #schedule(): void {
+    if (this.#inFlight || this.#timer) return;
+    if (this.#queuedRecords >= this.#maxBatchRecords) {
+      void this.#flush();
+      return;
+    }
+    this.#timer = setTimeout(() => void this.#flush(), this.#lingerMs);
+  }
+
+  #takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    let taken = 0;
+    for (const next of this.#queue) {
+      if (batch.length > 0 && count + next.records.length > this.#maxBatchRecords) break;
+      taken += 1;
+      this.#queuedRecords -= next.records.length;
+      if (next.settled) continue; // timed out while queued: the caller already has its answer
+      batch.push(next);
+      count += next.records.length;
+    }
+    this.#queue = this.#queue.slice(taken);
+    return batch;
+  }
+
+  #flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#inFlight) return this.#inFlight;
+    const batch = this.#takeBatch();
+    if (batch.length === 0) return Promise.resolve();
+    const byTopic = new Map<string, TopicMessages>();
+    for (const pending of batch) {
+      const entry = byTopic.get(pending.topic) ?? { topic: pending.topic, messages: [] };
+      for (const record of pending.records) entry.messages.push({ key: record.key, value: record.value });
+      byTopic.set(pending.topic, entry);
+    }
+    this.#inFlight = this.#producer
+      .sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None })
+      .then(
+        () => batch.forEach((p) => this.#settle(p)),
+        (error: unknown) => {
+          const cause = error instanceof Error ? error.message : String(error);
+          batch.forEach((p) => this.#settle(p, new KafkaUnavailableError(`Kafka write failed: ${cause}`)));
+        },
+      )
+      .finally(() => {
+        this.#inFlight = undefined;
+        // What queued up meanwhile has already waited a whole request: send it now, without linger.
+        if (this.#queue.length > 0) void this.#flush();
+      });
+    return this.#inFlight;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './env.js';
+export { loggerOptions, REDACTED_PATHS } from './logger.js';
