@@ -12,7 +12,8 @@ export class ConfigError extends Error {
  */
 export function loadEnv<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
   try {
-    return envSchema<Static<T>>({ schema, data: env, dotenv: false });
+    // env: false, or env-schema would merge process.env under `env` and a caller's env would not be the whole input.
+    return envSchema<Static<T>>({ schema, data: env, env: false, dotenv: false });
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, KafkaEnv, kafkaConnection, loadEnv, MongoEnv } from '../src/env.js';
 
 const schema = Type.Object({ ...KafkaEnv, ...MongoEnv, PORT: Type.Integer({ default: 8080, minimum: 1, maximum: 65535 }) });
@@ -10,6 +10,15 @@ describe('loadEnv', () => {
     expect(env.PORT).toBe(9000);
     expect(env.KAFKA_TOPIC_DOCUMENTS).toBe('documents');
     expect(env.MONGODB_DATABASE).toBe('docpipe');
+  });
+
+  it('reads only the env it is given, not process.env', () => {
+    vi.stubEnv('KAFKA_BROKERS', 'from-process:1');
+    try {
+      expect(() => loadEnv(schema, { MONGODB_URI: 'mongodb://x' })).toThrow(/KAFKA_BROKERS/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('names every missing or malformed variable', () => {
