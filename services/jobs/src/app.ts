@@ -1,0 +1,87 @@
+import { ConfigError, loggerOptions } from '@docpipe/runtime';
+import pino, { type Logger } from 'pino';
+import type pg from 'pg';
+import { parseArgs, type JobName } from './cli.js';
+import { loadConfig } from './config.js';
+import { cleanCounts } from './count-cleaner.js';
+import { createPool, explainFailure } from './database.js';
+import { migrate } from './migrate.js';
+import { nextStopSignal, startSchedule } from './schedule.js';
+import { countUsers } from './user-counter.js';
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** Resolves when the schedule should stop; the process' SIGINT/SIGTERM by default. */
+  readonly stopSignal?: () => Promise<unknown>;
+}
+
+type OneShotJob = Exclude<JobName, 'schedule'>;
+
+const ONE_SHOT: Record<OneShotJob, (pool: pg.Pool, logger: Logger) => Promise<object>> = {
+  async migrate(pool, logger) {
+    // The advisory lock and the transaction belong to one session, so migrate holds one client.
+    const client = await pool.connect();
+    try {
+      return await migrate(client, logger);
+    } finally {
+      client.release();
+    }
+  },
+  'user-counter': (pool) => countUsers(pool),
+  'count-cleaner': (pool) => cleanCounts(pool),
+};
+
+async function runSchedule(pool: pg.Pool, logger: Logger, explain: (error: unknown) => string, stopSignal: () => Promise<unknown>) {
+  const schedule = startSchedule(
+    [
+      { name: 'user-counter', pattern: '0 * * * * *', run: () => ONE_SHOT['user-counter'](pool, logger) },
+      { name: 'count-cleaner', pattern: '0 0 * * * *', run: () => ONE_SHOT['count-cleaner'](pool, logger) },
+    ],
+    logger,
+    explain,
+  );
+  const signal = await stopSignal();
+  logger.info({ signal }, 'stopping: waiting for running jobs');
+  await schedule.stop();
+}
+
+/** Runs one command line and returns the exit code: 0 done, 1 failed, 2 usage. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseArgs(args);
+  if ('usage' in parsed) {
+    (parsed.exitCode === 0 ? io.stdout : io.stderr).write(parsed.usage);
+    return parsed.exitCode;
+  }
+  const { job } = parsed;
+  let config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`jobs ${job}: ${error.message}\n`);
+    return 1;
+  }
+  const explain = (error: unknown) => explainFailure(error, config.databaseUrl);
+  const logger = pino(loggerOptions('jobs', config.logLevel), io.stdout);
+  const pool = createPool(config.databaseUrl, `docpipe-jobs-${job}`);
+  // An idle connection dropped by the server (restart, failover) must not crash the scheduler;
+  // the next run reconnects.
+  pool.on('error', (error) => logger.warn({ job }, `idle database connection lost: ${explain(error)}`));
+  try {
+    if (job === 'schedule') {
+      await runSchedule(pool, logger, explain, io.stopSignal ?? nextStopSignal);
+    } else {
+      const started = performance.now();
+      const fields = await ONE_SHOT[job](pool, logger);
+      logger.info({ job, durationMs: Math.round(performance.now() - started), ...fields }, `${job} done`);
+    }
+    return 0;
+  } catch (error) {
+    io.stderr.write(`jobs ${job} failed: ${explain(error)}\n`);
+    return 1;
+  } finally {
+    await pool.end();
+  }
+}
