@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace libraries resolve to their TypeScript sources (the "source" export condition), so tests
-// never run against a stale dist/.
-const conditions = ['source', 'import', 'node', 'default'];
+// never run against a stale dist/. 'import' is not listed: Vitest hands these conditions to Node for
+// external packages too, and with 'import' a CommonJS require() of a dual package (pg -> pg-pool)
+// would load its ESM build. Node adds 'import' or 'require' by itself, as each call needs.
+const conditions = ['source', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
