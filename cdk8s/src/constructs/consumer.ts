@@ -1,0 +1,101 @@
+// consumer: Kafka → MongoDB. Deployment + PDB + KEDA lag-based autoscaling + metrics Service.
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-34';
+import * as keda from '../../imports/keda.sh.js';
+import type { EnvironmentConfig } from '../config.js';
+import { AppDeployment, type Env } from './app.js';
+import { AllowPolicy, prometheusPeer, type Labels } from './network.js';
+
+export const CONSUMER_METRICS_PORT = 9464;
+
+export interface ConsumerProps {
+  readonly env: EnvironmentConfig;
+  readonly variables: [string, Env][];
+  readonly dependencies: { readonly pods: Labels; readonly port: number }[];
+  readonly bootstrapServers: string;
+  readonly consumerGroup: string;
+  readonly topic: string;
+  /** Partitions of `topic`: more consumers than partitions would sit idle. */
+  readonly topicPartitions: number;
+  /** KafkaUser whose Secret (key `password`) KEDA authenticates with. */
+  readonly kafkaUser: string;
+}
+
+export class Consumer extends Construct {
+  public readonly labels: Labels;
+  public readonly maxReplicas: number;
+  constructor(scope: Construct, id: string, props: ConsumerProps) {
+    super(scope, id);
+    const { env } = props;
+    const { minReplicas, maxReplicas, lagThreshold } = env.consumer;
+    if (minReplicas < 1 || maxReplicas < minReplicas) {
+      throw new Error(`consumer replicas: need 1 <= min (${minReplicas}) <= max (${maxReplicas})`);
+    }
+    if (maxReplicas > props.topicPartitions) {
+      throw new Error(
+        `consumer maxReplicaCount ${maxReplicas} exceeds the ${props.topicPartitions} partitions of ${props.topic}: the extra consumers would get no partition`,
+      );
+    }
+    this.maxReplicas = maxReplicas;
+    const app = new AppDeployment(this, 'App', {
+      env,
+      part: 'consumer',
+      port: CONSUMER_METRICS_PORT,
+      variables: props.variables,
+      resources: env.consumer.resources,
+    });
+    this.labels = app.labels;
+
+    // ServiceMonitors select Services, so the metrics port gets one even though nothing else calls it.
+    const metrics = new kplus.Service(this, 'MetricsService', {
+      metadata: { name: 'consumer-metrics', labels: app.labels },
+      clusterIP: 'None',
+      ports: [{ name: 'metrics', port: CONSUMER_METRICS_PORT, targetPort: CONSUMER_METRICS_PORT }],
+    });
+    for (const [key, value] of Object.entries(app.labels)) metrics.selectLabel(key, value);
+
+    const authParams = new kplus.ConfigMap(this, 'KedaKafkaParams', {
+      metadata: { name: 'consumer-keda-kafka' },
+      data: { sasl: 'scram_sha512', username: props.kafkaUser, tls: 'disable' },
+    });
+    const auth = new keda.TriggerAuthentication(this, 'TriggerAuth', {
+      metadata: { name: 'consumer-kafka' },
+      spec: {
+        configMapTargetRef: ['sasl', 'username', 'tls'].map((key) => ({ parameter: key, name: authParams.name, key })),
+        secretTargetRef: [{ parameter: 'password', name: props.kafkaUser, key: 'password' }],
+      },
+    });
+    new keda.ScaledObject(this, 'ScaledObject', {
+      metadata: { name: 'consumer' },
+      spec: {
+        scaleTargetRef: { name: app.deployment.name },
+        minReplicaCount: minReplicas,
+        maxReplicaCount: maxReplicas,
+        pollingInterval: 15,
+        cooldownPeriod: 300,
+        triggers: [
+          {
+            type: 'kafka',
+            metadata: {
+              bootstrapServers: props.bootstrapServers,
+              consumerGroup: props.consumerGroup,
+              topic: props.topic,
+              lagThreshold: String(lagThreshold),
+              // Lag counts from the group's committed offsets; a new group has none yet.
+              offsetResetPolicy: 'earliest',
+              allowIdleConsumers: 'false',
+            },
+            authenticationRef: { name: auth.name },
+          },
+        ],
+      },
+    });
+
+    new AllowPolicy(this, 'Policy', {
+      name: 'consumer',
+      podSelector: app.labels,
+      ingress: [{ peers: [prometheusPeer], ports: [{ port: CONSUMER_METRICS_PORT }] }],
+      egress: props.dependencies.map((d) => ({ peers: [{ pods: d.pods }], ports: [{ port: d.port }] })),
+    });
+  }
+}
