@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Stops the etcd + kube-apiserver that up.sh started (by their pid files) and deletes their state.
+source "$(dirname "$0")/../lib.sh"
+dir="$LOCAL/apiserver"
+for name in kube-apiserver etcd; do
+  pidfile="$dir/$name.pid"
+  [ -f "$pidfile" ] || continue
+  pid=$(cat "$pidfile")
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+done
+rm -rf "$dir"
