@@ -48,3 +48,23 @@ apt_install() {
 # go_build_env: Go needs a toolchain; modules and build cache stay in Go's own cache folders.
 need_go() { need go "Install Go 1.23 or newer from https://go.dev/dl/ (or: apt-get install golang-go)."; }
 need_java() { need java "Install a Java 17+ runtime: apt-get install -y openjdk-17-jre-headless."; }
+
+# pg_bin: print the newest Debian Postgres server binaries folder (fails when there is none).
+pg_bin() {
+  local d
+  d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$d" ] || [ ! -x "$d/initdb" ] || [ ! -x "$d/pg_ctl" ]; then return 1; fi
+  printf '%s\n' "$d"
+}
+
+# apt_install_nostart PKG...: apt_install, with the packages' services kept from starting (a
+# policy-rc.d that refuses, as container images do): the stack runs its own instances on its own
+# ports, and a system Postgres or Prometheus would only hold 5432/9090 and memory.
+apt_install_nostart() {
+  local policy=/usr/sbin/policy-rc.d sudo=""
+  if [ -e "$policy" ]; then apt_install "$@"; return; fi
+  [ "$(id -u)" -eq 0 ] || { need sudo "Run as root or install: $*."; sudo=sudo; }
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  ( trap '$sudo rm -f "$policy"' EXIT; apt_install "$@" )
+}
