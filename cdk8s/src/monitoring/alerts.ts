@@ -33,7 +33,7 @@ export const ruleGroups: RuleGroup[] = [
         labels: { severity: 'critical' },
         annotations: {
           summary: 'ingest answers more than 5% of requests with 5xx',
-          description: '{{ $value | humanizePercentage }} of ingest requests failed with a 5xx over the last 5 minutes.',
+          description: 'More than 5% of ingest requests failed with a 5xx over the last 5 minutes; see the ingest logs and the Docpipe pipeline dashboard.',
         },
       },
     ],
