@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Print `export NAME=value` lines with everything the services and tests need to use one profile:
+#   eval "$(DOCPIPE_PROFILE=test scripts/stack/env.sh)"
+# The output holds the profile's secrets: eval it, do not log it.
+source "$(dirname "$0")/profile.sh"
+
+load_secrets
+emit() { printf 'export %s=%q\n' "$1" "$2"; }
+
+emit DOCPIPE_PROFILE "$PROFILE"
+emit DOCPIPE_PORT_OFFSET "$OFFSET"
+emit DOCPIPE_POSTGRES_PORT "$POSTGRES_PORT"
+emit DOCPIPE_KAFKA_PORT "$KAFKA_PORT"
+emit DOCPIPE_KAFKA_METRICS_PORT "$KAFKA_METRICS_PORT"
+emit DOCPIPE_FERRETDB_PORT "$FERRETDB_PORT"
+emit DOCPIPE_PROMETHEUS_PORT "$PROMETHEUS_PORT"
+emit DOCPIPE_INGEST_PORT "$INGEST_PORT"
+emit DOCPIPE_CONSUMER_METRICS_PORT "$CONSUMER_METRICS_PORT"
+emit KAFKA_BROKERS "127.0.0.1:$KAFKA_PORT"
+emit MONGODB_URI "mongodb://127.0.0.1:$FERRETDB_PORT/"
+emit MONGODB_DATABASE docpipe
+emit DATABASE_URL "postgres://docpipe:$POSTGRES_DOCPIPE_PASSWORD@127.0.0.1:$POSTGRES_PORT/docpipe"
+emit PORT "$INGEST_PORT"
+emit METRICS_PORT "$CONSUMER_METRICS_PORT"
+emit JWT_KEYS "$JWT_KEYS"
+emit PROMETHEUS_URL "http://127.0.0.1:$PROMETHEUS_PORT"
