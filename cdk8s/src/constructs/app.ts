@@ -57,6 +57,9 @@ export class AppDeployment extends Construct {
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.labels }));
+    // Preferred, not required: replicas on different nodes when there are nodes enough, while an
+    // HPA may still scale past the node count.
+    this.deployment.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
     // The HPA or KEDA owns the replica count; a count in the manifest would reset it on every apply.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
 

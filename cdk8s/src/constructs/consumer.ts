@@ -1,4 +1,5 @@
 // consumer: Kafka → MongoDB. Deployment + PDB + KEDA lag-based autoscaling + metrics Service.
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import * as keda from '../../imports/keda.sh.js';
@@ -45,6 +46,8 @@ export class Consumer extends Construct {
       resources: env.consumer.resources,
     });
     this.labels = app.labels;
+    // KEDA owns the replica count (the manifest sets none); a linter reading the manifest alone sees one.
+    ApiObject.of(app.deployment).metadata.addAnnotation('kube-score/ignore', 'deployment-replicas');
 
     // ServiceMonitors select Services, so the metrics port gets one even though nothing else calls it.
     const metrics = new kplus.Service(this, 'MetricsService', {

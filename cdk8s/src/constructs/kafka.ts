@@ -151,6 +151,7 @@ export class KafkaCluster extends Construct {
     new AllowPolicy(this, 'NodesPolicy', {
       name: 'kafka-nodes',
       podSelector: nodes,
+      operatorManagedPods: true,
       ingress: [
         // KRaft quorum and replication between the nodes; the entity operator and the exporter
         // use the replication listener too.
@@ -167,6 +168,7 @@ export class KafkaCluster extends Construct {
     new AllowPolicy(this, 'EntityOperatorPolicy', {
       name: 'kafka-entity-operator',
       podSelector: entityOperator,
+      operatorManagedPods: true,
       egress: [
         { peers: [{ pods: nodes }], ports: [{ port: REPLICATION_PORT }] },
         // The topic and user operators watch KafkaTopic/KafkaUser through the API server, whose
@@ -177,6 +179,7 @@ export class KafkaCluster extends Construct {
     new AllowPolicy(this, 'ExporterPolicy', {
       name: 'kafka-exporter',
       podSelector: exporter,
+      operatorManagedPods: true,
       ingress: [{ peers: [prometheusPeer], ports: [{ port: METRICS_PORT }] }],
       egress: [{ peers: [{ pods: nodes }], ports: [{ port: REPLICATION_PORT }] }],
     });

@@ -3,7 +3,7 @@ import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { ResourceSpec } from '../config.js';
-import { DisruptionBudget, gibibytes, partLabels, podSecurityContext, resources, restrictedSecurityContext, tmpVolume } from './common.js';
+import { DisruptionBudget, OFFICIAL_IMAGE_UID_EXEMPTION, gibibytes, partLabels, podSecurityContext, resources, restrictedSecurityContext, tmpVolume } from './common.js';
 import { AllowPolicy, type Labels } from './network.js';
 
 /** Official image, pinned. Its `mongodb` user is uid 999. */
@@ -67,7 +67,7 @@ export class MongoReplicaSet extends Construct {
     });
 
     const sts = new kplus.StatefulSet(this, 'StatefulSet', {
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: OFFICIAL_IMAGE_UID_EXEMPTION },
       service,
       replicas: props.members,
       select: false,
@@ -85,6 +85,8 @@ export class MongoReplicaSet extends Construct {
       ],
     });
     sts.select(kplus.LabelSelector.of({ labels }));
+    // Members on different nodes when possible: losing one node then never loses the majority.
+    sts.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
 
     const keySecret = kplus.Secret.fromSecretName(this, 'KeySecret', mongoSecrets.keyfile);
     const root = kplus.Secret.fromSecretName(this, 'RootSecret', mongoSecrets.root);
@@ -159,7 +161,7 @@ export class MongoReplicaSet extends Construct {
     });
     const app = kplus.Secret.fromSecretName(this, 'AppSecret', mongoSecrets.app);
     const job = new kplus.Job(this, 'InitJob', {
-      metadata: { name: `${this.name}-init`, labels },
+      metadata: { name: `${this.name}-init`, labels, annotations: OFFICIAL_IMAGE_UID_EXEMPTION },
       podMetadata: { labels },
       select: false,
       // The members may still be starting: retry with the Job controller's growing back-off.

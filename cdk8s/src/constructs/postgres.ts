@@ -3,7 +3,7 @@ import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { ResourceSpec } from '../config.js';
-import { gibibytes, partLabels, podSecurityContext, resources, restrictedSecurityContext, tmpVolume } from './common.js';
+import { OFFICIAL_IMAGE_UID_EXEMPTION, gibibytes, partLabels, podSecurityContext, resources, restrictedSecurityContext, tmpVolume } from './common.js';
 import { AllowPolicy, type Labels } from './network.js';
 
 /** Official image, pinned. Its `postgres` user is uid 999. */
@@ -43,12 +43,14 @@ export class Postgres extends Construct {
 
     const service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, labels },
+      // Headless: it is also the StatefulSet's governing Service, and one pod needs no load balancing.
+      clusterIP: 'None',
       ports: [{ name: 'postgres', port: POSTGRES_PORT, targetPort: POSTGRES_PORT }],
     });
     service.selectLabel('app.kubernetes.io/name', this.name);
 
     const sts = new kplus.StatefulSet(this, 'StatefulSet', {
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: OFFICIAL_IMAGE_UID_EXEMPTION },
       service,
       replicas: 1,
       select: false,
@@ -77,7 +79,9 @@ export class Postgres extends Construct {
       },
       securityContext: restrictedSecurityContext(POSTGRES_USER),
       resources: resources(props.resources),
-      liveness: kplus.Probe.fromCommand(ready, { initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
+      // Liveness only asks whether the server accepts connections: a busy server that is slow to
+      // answer pg_isready must be taken out of the Service, not restarted.
+      liveness: kplus.Probe.fromTcpSocket({ port: POSTGRES_PORT, initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
       readiness: kplus.Probe.fromCommand(ready, { initialDelaySeconds: Duration.seconds(5), periodSeconds: Duration.seconds(10) }),
     });
     // Named like the claim template: cdk8s-plus drops it from the pod spec and mounts the PVC.
