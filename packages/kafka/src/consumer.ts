@@ -17,9 +17,11 @@ export interface BatchConsumerOptions {
   readonly topics: readonly string[];
   /**
    * Handles one chunk. Its offsets are resolved only after it returns, so a crash replays it.
-   * It must be idempotent. Throwing stops the batch; the rest is fetched again later.
+   * It must be idempotent. Throwing stops the batch; the rest is fetched again later. A handler
+   * that can take long (retrying a store that is down) calls `heartbeat` meanwhile to keep the
+   * group membership; it rejects when the group is rebalancing, and the handler should then throw.
    */
-  readonly handle: (chunk: RecordChunk) => Promise<void>;
+  readonly handle: (chunk: RecordChunk, heartbeat: () => Promise<void>) => Promise<void>;
   /** Records per handle() call; a fetched batch is split into chunks of this size. @default 1000 */
   readonly chunkSize?: number;
   /** Partitions processed at the same time by one member. @default 3 */
@@ -36,6 +38,8 @@ export interface BatchConsumerOptions {
 export interface BatchConsumer {
   /** Finishes the batch in hand, commits what was written, and leaves the group. */
   stop(): Promise<void>;
+  /** False once the member stopped, or crashed and kafkajs gave up restarting it (for /readyz). */
+  isRunning(): boolean;
 }
 
 /**
@@ -63,11 +67,14 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       // After a rebalance the partition may belong to another member: stop without resolving more.
       if (isStale()) return;
       const slice = messages.slice(start, start + chunkSize);
-      await options.handle({
-        topic,
-        partition,
-        records: slice.map((m) => ({ key: m.key?.toString() ?? null, value: m.value, offset: m.offset })),
-      });
+      await options.handle(
+        {
+          topic,
+          partition,
+          records: slice.map((m) => ({ key: m.key?.toString() ?? null, value: m.value, offset: m.offset })),
+        },
+        heartbeat,
+      );
       const last = slice[slice.length - 1] as (typeof slice)[number];
       resolveOffset(last.offset);
       await commitOffsetsIfNecessary();
@@ -75,6 +82,12 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       options.onLag?.(topic, partition, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
     }
   };
+
+  // Not kafkajs' STOP event: a crash it recovers from also stops (and then restarts) the member.
+  let running = true;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) running = false;
+  });
 
   await consumer.run({
     eachBatchAutoResolve: false,
@@ -87,6 +100,10 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
 
   return {
     // kafkajs' disconnect waits for the running eachBatch to return before it commits and leaves.
-    stop: () => consumer.disconnect(),
+    stop: () => {
+      running = false;
+      return consumer.disconnect();
+    },
+    isRunning: () => running,
   };
 }

@@ -1,8 +1,10 @@
 import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 
 export interface OutgoingRecord {
-  readonly key: string;
-  readonly value: string;
+  readonly key: string | null;
+  /** Bytes are sent as they are, so a dead-lettered record keeps its original value exactly. */
+  readonly value: string | Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Kafka did not acknowledge in time, or the producer is overloaded; the caller should answer 503. */
@@ -133,7 +135,9 @@ export class BatchingProducer {
     const byTopic = new Map<string, TopicMessages>();
     for (const pending of batch) {
       const entry = byTopic.get(pending.topic) ?? { topic: pending.topic, messages: [] };
-      for (const record of pending.records) entry.messages.push({ key: record.key, value: record.value });
+      for (const record of pending.records) {
+        entry.messages.push({ key: record.key, value: record.value, ...(record.headers ? { headers: { ...record.headers } } : {}) });
+      }
       byTopic.set(pending.topic, entry);
     }
     this.#inFlight = this.#producer
