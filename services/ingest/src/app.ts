@@ -1,0 +1,58 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { loggerOptions } from '@docpipe/runtime';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import authPlugin from './plugins/auth.js';
+import configPlugin from './plugins/config.js';
+import errorsPlugin from './plugins/errors.js';
+import kafkaPlugin from './plugins/kafka.js';
+import metricsPlugin from './plugins/metrics.js';
+import mongoPlugin from './plugins/mongo.js';
+import passwordsPlugin from './plugins/passwords.js';
+import postgresPlugin from './plugins/postgres.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import swaggerPlugin from './plugins/swagger.js';
+import documentRoutes from './routes/documents/index.js';
+import healthRoutes from './routes/health.js';
+import tokenRoutes from './routes/token.js';
+import userRoutes from './routes/users.js';
+import { SHARED_SCHEMAS } from './schemas/common.js';
+
+export interface BuildOptions {
+  /** Where logs go (tests capture them); stdout by default. */
+  readonly logStream?: DestinationStream;
+}
+
+/** Builds the ingest app: plugins first (decorators), then routes. Listening is server.ts's job. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { ...loggerOptions('ingest', config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
+    // Per-request log lines cost throughput on the hot path; they are on only at debug and trace.
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
+    bodyLimit: config.limits.documentMaxBytes,
+    trustProxy: config.trustProxy,
+  });
+  // TypeBox validates without coercing or stripping: a body either matches its schema or gets a 400.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Only JSON (and NDJSON on the batch route) is taken; anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  await app.register(configPlugin, { config });
+  await app.register(errorsPlugin);
+  await app.register(postgresPlugin);
+  await app.register(metricsPlugin);
+  await app.register(kafkaPlugin);
+  await app.register(mongoPlugin);
+  await app.register(passwordsPlugin);
+  await app.register(authPlugin);
+  await app.register(rateLimitPlugin);
+  await app.register(swaggerPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(userRoutes);
+  await app.register(tokenRoutes);
+  await app.register(documentRoutes);
+  return app;
+}

@@ -1,0 +1,155 @@
+import {
+  CommonEnv,
+  ConfigError,
+  KafkaEnv,
+  kafkaConnection,
+  loadEnv,
+  MongoEnv,
+  PostgresEnv,
+  splitList,
+} from '@docpipe/runtime';
+import { Type, type Static } from 'typebox';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const DURATION = /^([0-9]+)(ms|s|m|h)$/;
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+const integer = (defaultValue: number, minimum: number, maximum: number) =>
+  Type.Integer({ default: defaultValue, minimum, maximum });
+
+/** Every variable ingest reads; services/ingest/README.md documents each one. */
+export const IngestEnv = Type.Object({
+  ...CommonEnv,
+  ...KafkaEnv,
+  ...MongoEnv,
+  ...PostgresEnv,
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  PORT: integer(8080, 1, 65535),
+  TRUST_PROXY: Type.String({ default: 'false' }),
+  JWT_KEYS: Type.String({ minLength: 1 }),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'docpipe' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'docpipe-api' }),
+  JWT_TTL_SECONDS: integer(3600, 60, 7 * 24 * 3600),
+  DOCUMENT_MAX_BYTES: integer(64 * KiB, KiB, 16 * MiB),
+  BATCH_MAX_DOCUMENTS: integer(10_000, 1, 1_000_000),
+  BATCH_MAX_BYTES: integer(10 * MiB, KiB, 256 * MiB),
+  KAFKA_ACK_TIMEOUT_MS: integer(5000, 100, 120_000),
+  KAFKA_LINGER_MS: integer(2, 0, 1000),
+  KAFKA_MAX_QUEUED_RECORDS: integer(100_000, 1000, 10_000_000),
+  PG_POOL_MAX: integer(10, 1, 200),
+  HASH_CONCURRENCY: integer(2, 1, 64),
+  HASH_QUEUE_MAX: integer(32, 0, 10_000),
+  TOKEN_RATE_LIMIT_MAX: integer(10, 1, 1_000_000),
+  TOKEN_RATE_LIMIT_WINDOW: Type.String({ pattern: DURATION.source, default: '1m' }),
+});
+
+type IngestEnvValues = Static<typeof IngestEnv>;
+
+export interface JwtKey {
+  readonly kid: string;
+  /** The UTF-8 bytes of the secret as written in JWT_KEYS. */
+  readonly secret: Uint8Array;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly trustProxy: boolean | string[];
+  readonly kafka: ReturnType<typeof kafkaConnection> & {
+    readonly ackTimeoutMs: number;
+    readonly lingerMs: number;
+    readonly maxQueuedRecords: number;
+  };
+  readonly postgres: { readonly url: string; readonly poolMax: number };
+  readonly mongo: { readonly uri: string; readonly database: string };
+  readonly jwt: {
+    /** The first key signs; every key verifies, so a rotated-out key keeps working until removed. */
+    readonly keys: readonly [JwtKey, ...JwtKey[]];
+    readonly issuer: string;
+    readonly audience: string;
+    readonly ttlSeconds: number;
+  };
+  readonly limits: {
+    readonly documentMaxBytes: number;
+    readonly batchMaxDocuments: number;
+    readonly batchMaxBytes: number;
+  };
+  readonly hashing: { readonly concurrency: number; readonly queueMax: number };
+  readonly tokenRateLimit: { readonly max: number; readonly windowMs: number };
+}
+
+/** HMAC-SHA256 keys shorter than the hash output weaken the signature (RFC 7518 §3.2). */
+const MIN_SECRET_BYTES = 32;
+
+function parseJwtKeys(value: string): Config['jwt']['keys'] {
+  const keys = splitList(value).map((entry): JwtKey => {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) throw new ConfigError('invalid configuration: JWT_KEYS entries must look like kid:secret');
+    const kid = entry.slice(0, colon);
+    const secret = new TextEncoder().encode(entry.slice(colon + 1));
+    if (secret.byteLength < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        `invalid configuration: JWT_KEYS secret of kid "${kid}" has ${secret.byteLength} bytes, at least ${MIN_SECRET_BYTES} are required`,
+      );
+    }
+    return { kid, secret };
+  });
+  const [first, ...rest] = keys;
+  if (!first) throw new ConfigError('invalid configuration: JWT_KEYS holds no key');
+  if (new Set(keys.map((k) => k.kid)).size !== keys.length) {
+    throw new ConfigError('invalid configuration: JWT_KEYS has the same kid twice');
+  }
+  return [first, ...rest];
+}
+
+function parseDuration(name: string, value: string): number {
+  const match = DURATION.exec(value);
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS] : 0;
+  if (ms <= 0) throw new ConfigError(`invalid configuration: ${name} must be a positive duration like 500ms, 30s, 1m or 1h`);
+  return ms;
+}
+
+/**
+ * Fastify's trustProxy: off by default, because trusting X-Forwarded-For from anyone would let a
+ * client choose the IP that the token rate limit counts against.
+ */
+function parseTrustProxy(value: string): Config['trustProxy'] {
+  if (value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  return splitList(value);
+}
+
+/** Reads and validates the environment; throws ConfigError naming the variable that is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e: IngestEnvValues = loadEnv(IngestEnv, env);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    kafka: {
+      ...kafkaConnection(e, 'ingest'),
+      ackTimeoutMs: e.KAFKA_ACK_TIMEOUT_MS,
+      lingerMs: e.KAFKA_LINGER_MS,
+      maxQueuedRecords: e.KAFKA_MAX_QUEUED_RECORDS,
+    },
+    postgres: { url: e.DATABASE_URL, poolMax: e.PG_POOL_MAX },
+    mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
+    jwt: {
+      keys: parseJwtKeys(e.JWT_KEYS),
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      ttlSeconds: e.JWT_TTL_SECONDS,
+    },
+    limits: {
+      documentMaxBytes: e.DOCUMENT_MAX_BYTES,
+      batchMaxDocuments: e.BATCH_MAX_DOCUMENTS,
+      batchMaxBytes: e.BATCH_MAX_BYTES,
+    },
+    hashing: { concurrency: e.HASH_CONCURRENCY, queueMax: e.HASH_QUEUE_MAX },
+    tokenRateLimit: { max: e.TOKEN_RATE_LIMIT_MAX, windowMs: parseDuration('TOKEN_RATE_LIMIT_WINDOW', e.TOKEN_RATE_LIMIT_WINDOW) },
+  };
+}

@@ -1,0 +1,96 @@
+import { webcrypto } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWSHeaderParameters } from 'jose';
+import type { JwtKey } from '../config.js';
+
+/** Why a bearer token was refused; the message is safe to show the client. */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+export interface TokenServiceOptions {
+  readonly keys: readonly [JwtKey, ...JwtKey[]];
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+  /** Clock skew tolerated on exp, iat and nbf. @default 5 */
+  readonly clockToleranceSeconds?: number;
+}
+
+const ALGORITHM = 'HS256';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function importHmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}
+
+/**
+ * Issues and checks the API's access tokens. The algorithm is pinned to HS256 (no alg=none, no
+ * RS/HS confusion) and the key is picked by the header's kid, so JWT_KEYS can rotate: the first
+ * key signs, every listed key verifies.
+ */
+export class TokenService {
+  readonly #signingKid: string;
+  readonly #signingKey: webcrypto.CryptoKey;
+  readonly #verifyingKeys: ReadonlyMap<string, webcrypto.CryptoKey>;
+  readonly #options: TokenServiceOptions;
+
+  private constructor(options: TokenServiceOptions, keys: ReadonlyMap<string, webcrypto.CryptoKey>) {
+    this.#options = options;
+    this.#signingKid = options.keys[0].kid;
+    this.#signingKey = keys.get(this.#signingKid) as webcrypto.CryptoKey;
+    this.#verifyingKeys = keys;
+  }
+
+  /** Imports the keys once, so no request pays for it. */
+  static async create(options: TokenServiceOptions): Promise<TokenService> {
+    const imported = await Promise.all(options.keys.map(async (k) => [k.kid, await importHmacKey(k.secret)] as const));
+    return new TokenService(options, new Map(imported));
+  }
+
+  get ttlSeconds(): number {
+    return this.#options.ttlSeconds;
+  }
+
+  sign(subject: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: this.#signingKid })
+      .setIssuer(this.#options.issuer)
+      .setAudience(this.#options.audience)
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime(`${this.#options.ttlSeconds}s`)
+      .sign(this.#signingKey);
+  }
+
+  /** Returns the token's subject (the user id) or throws InvalidTokenError. */
+  async verify(token: string): Promise<string> {
+    try {
+      const { payload } = await jwtVerify(token, this.#keyFor, {
+        algorithms: [ALGORITHM],
+        issuer: this.#options.issuer,
+        audience: this.#options.audience,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: this.#options.clockToleranceSeconds ?? 5,
+      });
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw new InvalidTokenError('the token subject is not a user id');
+      return payload.sub;
+    } catch (error) {
+      throw describe(error);
+    }
+  }
+
+  readonly #keyFor = (header: JWSHeaderParameters): webcrypto.CryptoKey => {
+    const key = header.kid === undefined ? undefined : this.#verifyingKeys.get(header.kid);
+    if (!key) throw new InvalidTokenError('the token was signed with an unknown key');
+    return key;
+  };
+}
+
+function describe(error: unknown): InvalidTokenError {
+  if (error instanceof InvalidTokenError) return error;
+  if (error instanceof errors.JWTExpired) return new InvalidTokenError('the token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) return new InvalidTokenError(`the token's ${error.claim} claim is invalid`);
+  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('the token algorithm is not allowed');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('the token signature is invalid');
+  return new InvalidTokenError('the token is malformed');
+}

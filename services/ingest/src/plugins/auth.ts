@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError } from '../lib/errors.js';
+import { InvalidTokenError, TokenService } from '../lib/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tokens: TokenService;
+    /** onRequest hook of the document routes: sets request.owner from a valid bearer token, or answers 401. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+  interface FastifyRequest {
+    /** The authenticated user id (the token's sub); empty on routes without authentication. */
+    owner: string;
+  }
+}
+
+const REALM = 'Bearer realm="docpipe"';
+// RFC 6750 b64token.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+function unauthorized(message: string, challenge: string): HttpError {
+  return new HttpError(401, message, { headers: { 'www-authenticate': challenge } });
+}
+
+export default fp(
+  async function auth(app: FastifyInstance) {
+    const tokens = await TokenService.create(app.config.jwt);
+    app.decorate('tokens', tokens);
+    app.decorateRequest('owner', '');
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const match = BEARER.exec(request.headers.authorization ?? '');
+      if (!match) throw unauthorized('a bearer token is required', REALM);
+      try {
+        request.owner = await tokens.verify(match[1] as string);
+      } catch (error) {
+        if (!(error instanceof InvalidTokenError)) throw error;
+        throw unauthorized(error.message, `${REALM}, error="invalid_token", error_description="${error.message}"`);
+      }
+    });
+  },
+  { name: 'auth', dependencies: ['config'] },
+);

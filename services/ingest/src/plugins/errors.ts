@@ -1,0 +1,110 @@
+import type { FieldError } from '@docpipe/invoice';
+import { KafkaUnavailableError } from '@docpipe/kafka';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { HttpError, serviceUnavailable } from '../lib/errors.js';
+import { HashQueueFullError } from '../lib/password-hasher.js';
+import { PATTERN_REASONS } from '../schemas/common.js';
+
+interface SchemaIssue {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string | undefined;
+}
+
+const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
+
+/** Turns schema validator output into the API's {field, reason} list. */
+export function validationDetails(issues: readonly SchemaIssue[], context: string | undefined): FieldError[] {
+  const root = context === 'body' || context === undefined ? '(body)' : `(${context})`;
+  const at = (path: string, key?: string) => [...path.split('/').slice(1), ...(key === undefined ? [] : [key])].join('.') || root;
+  const details: FieldError[] = [];
+  for (const issue of issues) {
+    switch (issue.keyword) {
+      case 'required':
+        for (const key of names(issue.params['requiredProperties'] ?? issue.params['missingProperty'])) {
+          details.push({ field: at(issue.instancePath, key), reason: 'is required' });
+        }
+        break;
+      case 'additionalProperties':
+        for (const key of names(issue.params['additionalProperties'] ?? issue.params['additionalProperty'])) {
+          details.push({ field: at(issue.instancePath, key), reason: 'is not a known field' });
+        }
+        break;
+      // TypeBox reports each extra key a second time as the `false` schema it failed.
+      case 'boolean':
+        break;
+      default: {
+        const field = at(issue.instancePath);
+        const reason = issue.keyword === 'pattern' ? PATTERN_REASONS[field] : undefined;
+        details.push({ field, reason: reason ?? issue.message ?? 'is invalid' });
+      }
+    }
+  }
+  return details;
+}
+
+/** Postgres unreachable, restarting or out of connections: the request may succeed later. */
+function isPostgresUnavailable(error: Error & { code?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(code) ||
+    /^(08|53|57P0)/.test(code) ||
+    /timeout exceeded when trying to connect|Connection terminated/.test(error.message)
+  );
+}
+
+function toHttpError(error: FastifyError): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (Array.isArray(error.validation)) {
+    const context = error.validationContext;
+    return new HttpError(400, `invalid request ${context ?? 'body'}`, {
+      details: validationDetails(error.validation as SchemaIssue[], context),
+    });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new HttpError(400, 'the body is not valid JSON', { details: [{ field: '(body)', reason: 'is not valid JSON' }] });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpError(400, 'the body is empty', { details: [{ field: '(body)', reason: 'is empty' }] });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpError(415, 'unsupported content type: send application/json (or application/x-ndjson to /v1/documents/batch)');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError(413, 'the request body is larger than this endpoint accepts');
+  }
+  if (error instanceof KafkaUnavailableError) return serviceUnavailable('Kafka is unavailable, retry later');
+  if (error instanceof HashQueueFullError) return serviceUnavailable('too many password operations in progress, retry later');
+  if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) {
+    return serviceUnavailable('MongoDB is unavailable, retry later');
+  }
+  if (isPostgresUnavailable(error)) return serviceUnavailable('Postgres is unavailable, retry later');
+  const status = error.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new HttpError(status, error.message);
+  return undefined;
+}
+
+/**
+ * Every error leaves as {error, message?, details?}. Unknown errors become a bare 500: their
+ * message and stack go to the log, never to the client.
+ */
+export default fp(
+  async function errors(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const known = toHttpError(error);
+      if (!known) {
+        request.log.error({ err: error }, 'request failed');
+        return reply.code(500).send({ error: 'Internal Server Error' });
+      }
+      // Debug, not warn: while a dependency is down every request lands here; metrics count them.
+      if (known.statusCode >= 500) request.log.debug({ err: error }, known.message);
+      return reply.code(known.statusCode).headers(known.headers).send(known.body);
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({ error: 'Not Found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,39 @@
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../../lib/errors.js';
+import { sha256Hex } from '../../lib/ids.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** sha256 of the raw body, computed only when an Idempotency-Key asks for it. */
+    bodySha256: string;
+  }
+}
+
+function hashForIdempotency(request: FastifyRequest, body: string): void {
+  if (request.headers['idempotency-key'] !== undefined) request.bodySha256 = sha256Hex(body);
+}
+
+/**
+ * JSON for the document routes. Plain JSON.parse is fastify's parser with onProtoPoisoning and
+ * onConstructorPoisoning set to 'ignore': "__proto__" and "constructor" stay ordinary own keys.
+ * That is safe here ONLY because every parsed document goes straight to validateInvoice, which
+ * refuses those keys (reason forbidden_key) before anything else reads the object; the client
+ * gets a 422 that names the key instead of a generic 400. No other route uses this parser.
+ */
+export async function parseJsonDocuments(request: FastifyRequest, body: string): Promise<unknown> {
+  hashForIdempotency(request, body);
+  if (body.length === 0) throw new HttpError(400, 'the body is empty', { details: [{ field: '(body)', reason: 'is empty' }] });
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new HttpError(400, 'the body is not valid JSON', {
+      details: [{ field: '(body)', reason: `is not valid JSON: ${(error as Error).message}` }],
+    });
+  }
+}
+
+/** NDJSON stays text here: lines are parsed one by one, so one bad line does not fail the batch. */
+export async function keepNdjsonText(request: FastifyRequest, body: string): Promise<string> {
+  hashForIdempotency(request, body);
+  return body;
+}

@@ -1,0 +1,38 @@
+import { FieldErrorSchema, InvoiceSchema } from '@docpipe/invoice';
+import { Type, type TRef, type TSchema } from 'typebox';
+import { RETRY_AFTER_SECONDS } from '../lib/errors.js';
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.String({ description: 'The HTTP status text, e.g. "Unprocessable Entity".' }),
+    message: Type.Optional(Type.String({ description: 'What went wrong, for people.' })),
+    details: Type.Optional(Type.Array(Type.Ref('FieldError'), { description: 'One entry per problem: the field and why.' })),
+  },
+  { $id: 'Error', title: 'Error' },
+);
+
+/** Added with app.addSchema and referenced by $id, so OpenAPI lists each once under components. */
+export const SHARED_SCHEMAS: readonly TSchema[] = [FieldErrorSchema, InvoiceSchema, ErrorSchema];
+
+const RETRY_AFTER = {
+  'retry-after': { type: 'integer', description: `Seconds to wait before retrying (${RETRY_AFTER_SECONDS} for a 503).` },
+};
+
+/** Error responses for a route's schema: status code → description (Retry-After is documented on 429 and 503). */
+export function errorResponses<const R extends Record<number, string>>(responses: R): { [K in keyof R]: TRef<'Error'> } {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, description]) => [
+      status,
+      Type.Ref('Error', { description, ...(status === '429' || status === '503' ? { headers: RETRY_AFTER } : {}) }),
+    ]),
+  ) as { [K in keyof R]: TRef<'Error'> };
+}
+
+/** Patterns in words: a schema error alone would show the client a regular expression. */
+export const PATTERN_REASONS: Readonly<Record<string, string>> = {
+  username: "may contain only letters, digits, '_', '.' and '-'",
+  'idempotency-key': 'must be 1 to 255 visible ASCII characters (no spaces)',
+  id: 'must be a UUID',
+};
+
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ndjsonLines, parseLine, sortDocuments } from '../../src/lib/intake.js';
+import { invoice } from '../helpers.js';
+
+const envelope = { owner: '0190a5f0-0000-7000-8000-000000000001', receivedAt: '2026-01-02T03:04:05.000Z' };
+const idAt = (index: number) => `id-${index}`;
+
+describe('ndjsonLines', () => {
+  it('drops blank and whitespace-only lines and CRLF line ends', () => {
+    expect(ndjsonLines('{"a":1}\r\n\n   \n{"b":2}\n\t\n')).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('keeps a last line without a newline', () => {
+    expect(ndjsonLines('{"a":1}\n{"b":2}')).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('finds no document in an empty body', () => {
+    expect(ndjsonLines('')).toEqual([]);
+  });
+});
+
+describe('parseLine', () => {
+  it('parses JSON and keeps the text of a line that is not JSON', () => {
+    expect(parseLine('{"a":1}')).toEqual({ doc: { a: 1 } });
+    expect(parseLine('{"a":')).toMatchObject({ raw: '{"a":', syntaxError: expect.any(String) });
+  });
+
+  it('keeps __proto__ as an own key, for validation to refuse', () => {
+    const item = parseLine('{"__proto__":{"polluted":true}}') as { doc: object };
+    expect(Object.keys(item.doc)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('sortDocuments', () => {
+  it('puts valid documents on the documents topic in the contract envelope', () => {
+    const doc = invoice();
+    const sorted = sortDocuments([{ doc }], envelope, idAt);
+    expect(sorted.rejected).toEqual([]);
+    expect(sorted.accepted).toHaveLength(1);
+    expect(sorted.accepted[0]?.key).toBe('id-0');
+    expect(JSON.parse(sorted.accepted[0]?.value as string)).toEqual({ id: 'id-0', ...envelope, doc });
+    expect(sorted.outcomes).toEqual([{ index: 0, id: 'id-0' }]);
+  });
+
+  it('puts invalid documents and non-JSON lines on the rejected topic with their reasons', () => {
+    const bad = invoice({ Quantity: 'six', Extra: 1 });
+    const sorted = sortDocuments([{ doc: invoice() }, { doc: bad }, parseLine('nope')], envelope, idAt);
+    expect(sorted.accepted).toHaveLength(1);
+    expect(sorted.rejected.map((r) => r.key)).toEqual(['id-1', 'id-2']);
+
+    const invalid = JSON.parse(sorted.rejected[0]?.value as string);
+    expect(invalid).toMatchObject({ id: 'id-1', ...envelope, doc: bad });
+    expect(invalid.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'Quantity', reason: expect.any(String) },
+        { field: 'Extra', reason: 'is not a known field' },
+      ]),
+    );
+    // The kind is a metric label, not part of the message contract.
+    expect(invalid.errors.every((e: object) => Object.keys(e).sort().join() === 'field,reason')).toBe(true);
+
+    const malformed = JSON.parse(sorted.rejected[1]?.value as string);
+    expect(malformed).toMatchObject({ id: 'id-2', raw: 'nope', errors: [{ field: '(document)', reason: expect.stringMatching(/not valid JSON/) }] });
+    expect(malformed).not.toHaveProperty('doc');
+
+    expect(sorted.outcomes).toEqual([
+      { index: 0, id: 'id-0' },
+      { index: 1, errors: invalid.errors, reason: expect.stringMatching(/type|unknown_field/) },
+      { index: 2, errors: malformed.errors, reason: 'malformed_json' },
+    ]);
+  });
+
+  it('refuses __proto__ and constructor keys as forbidden_key and still records what was sent', () => {
+    const doc = JSON.parse(JSON.stringify(invoice()).replace('{', '{"__proto__":{"x":1},"constructor":{"prototype":{}},'));
+    const sorted = sortDocuments([{ doc }], envelope, idAt);
+    expect(sorted.outcomes[0]).toMatchObject({ reason: 'forbidden_key' });
+    const value = sorted.rejected[0]?.value as string;
+    expect(value).toContain('"__proto__":{"x":1}');
+    expect(value).toContain('"constructor"');
+  });
+
+  it('refuses a document that is not an object', () => {
+    const sorted = sortDocuments([{ doc: [1, 2] }, { doc: 'text' }, { doc: null }], envelope, idAt);
+    expect(sorted.accepted).toEqual([]);
+    expect(sorted.outcomes.map((o) => ('reason' in o ? o.reason : undefined))).toEqual(['type', 'type', 'type']);
+  });
+});
