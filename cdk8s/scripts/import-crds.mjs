@@ -26,7 +26,24 @@ hash.update(readFileSync(cliPkg));
 for (const { crd } of crds) hash.update(JSON.stringify(crd));
 const stamp = join(out, '.stamp');
 const digest = hash.digest('hex');
-if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) process.exit(0);
+const current = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === digest;
+if (current()) process.exit(0);
+
+// Test files run in parallel and each asks for the imports: one process generates, the others
+// wait for it (a lock directory), then find the stamp current.
+const lock = `${out}.lock`;
+for (let waited = 0; ; waited += 200) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    if (waited > 300_000) throw new Error(`${lock} is held for over 5 minutes; remove it if no import is running`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
+if (current()) process.exit(0);
 
 const byGroup = Map.groupBy(crds, ({ crd }) => crd.spec.group);
 const work = mkdtempSync(join(tmpdir(), 'docpipe-crds-'));
