@@ -60,10 +60,18 @@ describe.each(envNames)('the %s manifests on kube-apiserver', (name) => {
     // A fresh server per environment: both use the same names, and some fields (StatefulSet
     // volumeClaimTemplates) cannot change in place.
     up();
-    const crdFiles = [...new Set((loadCrds(crdsDir()) as { file: string; crd: any }[]).filter(({ crd }) => usedKinds.includes(crd.spec.names.kind)).map((c) => c.file))];
-    const crds = kubectl('apply', '--server-side', ...crdFiles.flatMap((f) => ['-f', f]));
+    const used = (loadCrds(crdsDir()) as { file: string; crd: any }[]).filter(({ crd }) => usedKinds.includes(crd.spec.names.kind));
+    const crds = kubectl('apply', '--server-side', ...[...new Set(used.map((c) => c.file))].flatMap((f) => ['-f', f]));
     expect(crds.stderr).toBe('');
-    expect(kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all').status).toBe(0);
+    // A CRD just created may not be listed yet, and `kubectl wait` then fails at once: retry.
+    for (const { crd } of used) {
+      let waited = kubectl('wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`);
+      for (let i = 0; waited.status !== 0 && i < 30; i++) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+        waited = kubectl('wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`);
+      }
+      expect(waited.stderr).toBe('');
+    }
     // The namespace must exist before a dry run of the objects in it can be judged.
     const ns = kubectl('apply', '--server-side', '-f', files[0]!);
     expect(ns.stderr).toBe('');
