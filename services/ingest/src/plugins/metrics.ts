@@ -56,7 +56,7 @@ export default fp(
         .finally(() => (counting = undefined));
       return counting;
     };
-    // When Postgres cannot answer, the series disappear rather than repeat a stale value.
+    // When Postgres cannot answer, the value is NaN (a gap on graphs), not a stale or made-up count.
     const rowGauge = (name: string, help: string, pick: (counts: RowCounts) => number) =>
       new Gauge({
         name,
@@ -64,8 +64,7 @@ export default fp(
         registers: [registry],
         async collect() {
           const counts = await countRows();
-          if (counts) this.set(pick(counts));
-          else this.reset();
+          this.set(counts ? pick(counts) : Number.NaN);
         },
       });
     rowGauge('ingest_users', 'Rows in the users table, read at scrape time.', (c) => c.users);

@@ -6,7 +6,7 @@ import { claimIdempotencyKey } from '../../lib/idempotency.js';
 import { ndjsonLines, parseLine, sortDocuments, type Incoming } from '../../lib/intake.js';
 import { errorResponses } from '../../schemas/common.js';
 import { BatchBodySchema, BatchRefusedSchema, BatchResultSchema, IdempotencyHeadersSchema } from '../../schemas/documents.js';
-import { keepNdjsonText } from './parsers.js';
+import { NdjsonBody, parseNdjson } from './parsers.js';
 
 const bodyError = (message: string, reason: string) => new HttpError(400, message, { details: [{ field: '(body)', reason }] });
 
@@ -14,7 +14,7 @@ export default async function batchRoute(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { documents, rejected } = app.kafka.topics;
   const { batchMaxDocuments, batchMaxBytes } = app.config.limits;
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, keepNdjsonText);
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, parseNdjson);
 
   const tooMany = (count: number) => {
     if (count > batchMaxDocuments) {
@@ -24,8 +24,8 @@ export default async function batchRoute(fastify: FastifyInstance) {
 
   /** The batch as a list of documents; a line that is not JSON becomes a rejected item, not a 400. */
   const toItems = (body: unknown): Incoming[] => {
-    if (typeof body === 'string') {
-      const lines = ndjsonLines(body);
+    if (body instanceof NdjsonBody) {
+      const lines = ndjsonLines(body.text);
       tooMany(lines.length);
       return lines.map(parseLine);
     }

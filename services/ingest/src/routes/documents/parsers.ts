@@ -32,8 +32,12 @@ export async function parseJsonDocuments(request: FastifyRequest, body: string):
   }
 }
 
-/** NDJSON stays text here: lines are parsed one by one, so one bad line does not fail the batch. */
-export async function keepNdjsonText(request: FastifyRequest, body: string): Promise<string> {
+/** An NDJSON body, kept as text: its lines are parsed one by one, so one bad line does not fail the batch. */
+export class NdjsonBody {
+  constructor(readonly text: string) {}
+}
+
+export async function parseNdjson(request: FastifyRequest, body: string): Promise<NdjsonBody> {
   hashForIdempotency(request, body);
-  return body;
+  return new NdjsonBody(body);
 }
