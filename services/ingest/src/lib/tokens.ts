@@ -17,6 +17,9 @@ export interface TokenServiceOptions {
 }
 
 const ALGORITHM = 'HS256';
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+/** Distinct tokens remembered as verified; clients reuse one token for many requests. */
+const VERIFIED_CACHE_SIZE = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function importHmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
@@ -33,9 +36,17 @@ export class TokenService {
   readonly #signingKey: webcrypto.CryptoKey;
   readonly #verifyingKeys: ReadonlyMap<string, webcrypto.CryptoKey>;
   readonly #options: TokenServiceOptions;
+  readonly #clockTolerance: number;
+  /**
+   * Tokens already verified, by their full text (signature included), with their subject and exp.
+   * Verifying costs an HMAC and JSON parsing on every document request; a token that verified once
+   * stays valid until exp, as keys and claims checks only change with a restart.
+   */
+  readonly #verified = new Map<string, { readonly subject: string; readonly exp: number }>();
 
   private constructor(options: TokenServiceOptions, keys: ReadonlyMap<string, webcrypto.CryptoKey>) {
     this.#options = options;
+    this.#clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
     this.#signingKid = options.keys[0].kid;
     this.#signingKey = keys.get(this.#signingKid) as webcrypto.CryptoKey;
     this.#verifyingKeys = keys;
@@ -64,19 +75,29 @@ export class TokenService {
 
   /** Returns the token's subject (the user id) or throws InvalidTokenError. */
   async verify(token: string): Promise<string> {
+    const known = this.#verified.get(token);
+    if (known && known.exp + this.#clockTolerance >= Date.now() / 1000) return known.subject;
     try {
       const { payload } = await jwtVerify(token, this.#keyFor, {
         algorithms: [ALGORITHM],
         issuer: this.#options.issuer,
         audience: this.#options.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
-        clockTolerance: this.#options.clockToleranceSeconds ?? 5,
+        clockTolerance: this.#clockTolerance,
       });
       if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw new InvalidTokenError('the token subject is not a user id');
+      this.#remember(token, payload.sub, payload.exp as number);
       return payload.sub;
     } catch (error) {
+      this.#verified.delete(token);
       throw describe(error);
     }
+  }
+
+  #remember(token: string, subject: string, exp: number): void {
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, { subject, exp });
   }
 
   readonly #keyFor = (header: JWSHeaderParameters): webcrypto.CryptoKey => {

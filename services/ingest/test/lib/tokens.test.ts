@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidTokenError, TokenService } from '../../src/lib/tokens.js';
 import { testConfig } from '../helpers.js';
 
@@ -94,5 +94,27 @@ describe('TokenService', () => {
 
   it('refuses garbage', async () => {
     expect(await refusal('not.a.jwt')).toMatch(/malformed/);
+  });
+});
+
+describe('TokenService verification cache', () => {
+  it('refuses a token that verified before once it has expired', async () => {
+    const shortLived = await TokenService.create({ ...jwt, ttlSeconds: 60 });
+    const token = await shortLived.sign(USER);
+    await expect(shortLived.verify(token)).resolves.toBe(USER);
+    vi.useFakeTimers({ now: Date.now() + 70_000 });
+    try {
+      await expect(shortLived.verify(token)).rejects.toThrow(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not let a tampered copy of a verified token through', async () => {
+    const token = await service.sign(USER);
+    await service.verify(token);
+    const [header, , signature] = token.split('.') as [string, string, string];
+    const other = `${header}.${base64url({ ...decodeJwt(token), sub: '0190a5f0-0000-7000-8000-000000000009' })}.${signature}`;
+    await expect(service.verify(other)).rejects.toThrow(/signature/);
   });
 });
