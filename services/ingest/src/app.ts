@@ -19,6 +19,22 @@ import tokenRoutes from './routes/token.js';
 import userRoutes from './routes/users.js';
 import { SHARED_SCHEMAS } from './schemas/common.js';
 
+/**
+ * fastify answers requests that arrive while it closes with Connection: close, but not those
+ * already in flight: their keep-alive sockets would then hold close() open until they time out.
+ */
+function closeConnectionsWhenDone(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+}
+
 export interface BuildOptions {
   /** Where logs go (tests capture them); stdout by default. */
   readonly logStream?: DestinationStream;
@@ -38,6 +54,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Only JSON (and NDJSON on the batch route) is taken; anything else is a 415.
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  closeConnectionsWhenDone(app);
 
   await app.register(configPlugin, { config });
   await app.register(errorsPlugin);
