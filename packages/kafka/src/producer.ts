@@ -21,11 +21,28 @@ export interface BatchingProducerOptions {
   readonly ackTimeoutMs?: number;
   /** Records waiting beyond this are refused at once instead of queueing without bound. @default 100000 */
   readonly maxQueuedRecords?: number;
+  /**
+   * Most bytes (keys, values, headers) in one produce request. Kafka refuses a partition's record
+   * batch over message.max.bytes (1 MiB by default) and retrying never helps, so a send() larger
+   * than this is split over several requests. @default 921600 (900 KiB)
+   */
+  readonly maxBatchBytes?: number;
+}
+
+/** Kafka's per-record framing (lengths, offsets, timestamps), estimated generously. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = RECORD_OVERHEAD_BYTES + (record.key === null ? 0 : Buffer.byteLength(record.key));
+  if (record.value !== null) bytes += typeof record.value === 'string' ? Buffer.byteLength(record.value) : record.value.byteLength;
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
 }
 
 interface Pending {
   readonly topic: string;
   readonly records: readonly OutgoingRecord[];
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   timeout?: NodeJS.Timeout;
@@ -44,6 +61,7 @@ export class BatchingProducer {
   readonly #maxBatchRecords: number;
   readonly #ackTimeoutMs: number;
   readonly #maxQueuedRecords: number;
+  readonly #maxBatchBytes: number;
   #queue: Pending[] = [];
   #queuedRecords = 0;
   #inFlight: Promise<void> | undefined;
@@ -55,6 +73,7 @@ export class BatchingProducer {
     this.#maxBatchRecords = options.maxBatchRecords ?? 5000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.#maxQueuedRecords = options.maxQueuedRecords ?? 100_000;
+    this.#maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     if (this.#maxBatchRecords < 1) throw new Error('maxBatchRecords must be at least 1');
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
@@ -76,13 +95,35 @@ export class BatchingProducer {
     if (this.#queuedRecords + records.length > this.#maxQueuedRecords) {
       return Promise.reject(new KafkaUnavailableError('producer queue is full'));
     }
-    return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { topic, records, resolve, reject, settled: false };
-      pending.timeout = setTimeout(() => this.#settle(pending, new KafkaUnavailableError('Kafka did not acknowledge in time')), this.#ackTimeoutMs);
-      this.#queue.push(pending);
-      this.#queuedRecords += records.length;
-      this.#schedule();
-    });
+    const acks = this.#chunks(records).map(
+      (chunk) =>
+        new Promise<void>((resolve, reject) => {
+          const pending: Pending = { topic, records: chunk.records, bytes: chunk.bytes, resolve, reject, settled: false };
+          pending.timeout = setTimeout(() => this.#settle(pending, new KafkaUnavailableError('Kafka did not acknowledge in time')), this.#ackTimeoutMs);
+          this.#queue.push(pending);
+          this.#queuedRecords += chunk.records.length;
+        }),
+    );
+    this.#schedule();
+    return acks.length === 1 ? (acks[0] as Promise<void>) : Promise.all(acks).then(() => undefined);
+  }
+
+  /** Splits one send() into pieces that each fit in a produce request. */
+  #chunks(records: readonly OutgoingRecord[]): { records: OutgoingRecord[]; bytes: number }[] {
+    const chunks: { records: OutgoingRecord[]; bytes: number }[] = [];
+    let current: { records: OutgoingRecord[]; bytes: number } = { records: [], bytes: 0 };
+    for (const record of records) {
+      const bytes = recordBytes(record);
+      const full = current.records.length >= this.#maxBatchRecords || current.bytes + bytes > this.#maxBatchBytes;
+      if (current.records.length > 0 && full) {
+        chunks.push(current);
+        current = { records: [], bytes: 0 };
+      }
+      current.records.push(record);
+      current.bytes += bytes;
+    }
+    chunks.push(current);
+    return chunks;
   }
 
   /** Sends what is queued, waits for it, then disconnects. */
@@ -113,14 +154,16 @@ export class BatchingProducer {
   #takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let count = 0;
+    let bytes = 0;
     let taken = 0;
     for (const next of this.#queue) {
-      if (batch.length > 0 && count + next.records.length > this.#maxBatchRecords) break;
+      if (batch.length > 0 && (count + next.records.length > this.#maxBatchRecords || bytes + next.bytes > this.#maxBatchBytes)) break;
       taken += 1;
       this.#queuedRecords -= next.records.length;
       if (next.settled) continue; // timed out while queued: the caller already has its answer
       batch.push(next);
       count += next.records.length;
+      bytes += next.bytes;
     }
     this.#queue = this.#queue.slice(taken);
     return batch;
