@@ -150,12 +150,20 @@ describe('documents into Kafka (real broker)', () => {
       expect(res.json()).toMatchObject({ error: 'Unprocessable Entity', accepted: 0, rejected: 2 });
     });
 
-    it('sends a large batch in one answer', async () => {
-      const docs = Array.from({ length: 2000 }, (_, i) => JSON.stringify(invoice({ Quantity: (i % 50) + 1 })));
+    it('takes a batch at the limits: 10000 of the largest valid documents (more than Kafka takes in one request)', async () => {
+      const largest = invoice({ StockCode: 'S'.repeat(20), Description: 'D'.repeat(200), Country: 'C'.repeat(100) });
+      const docs = Array.from({ length: 10_000 }, () => JSON.stringify(largest));
       const res = await post('/v1/documents/batch', docs.join('\n'), { 'content-type': 'application/x-ndjson' });
       expect(res.statusCode).toBe(202);
-      expect(res.json()).toMatchObject({ accepted: 2000, rejected: 0 });
-      await reader.records(res.json().results[1999].id);
+      expect(res.json()).toMatchObject({ accepted: 10_000, rejected: 0 });
+      await reader.records(res.json().results[9999].id);
+    });
+
+    it('records megabytes of refused lines on documents.rejected', async () => {
+      const junk = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ line: i, blob: 'x'.repeat(4000) }));
+      const res = await post('/v1/documents/batch', junk.join('\n'), { 'content-type': 'application/x-ndjson' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toMatchObject({ accepted: 0, rejected: 2000 });
     });
   });
 });
