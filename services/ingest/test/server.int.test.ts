@@ -45,7 +45,7 @@ describe('the server process against the stack', () => {
       const posts = Array.from({ length: 20 }, () =>
         fetch(`${base}/v1/documents`, { method: 'POST', body: JSON.stringify(invoice()), headers: { ...json, authorization: `Bearer ${token}` } }).then(
           async (r) => ({ status: r.status, body: (await r.json()) as { id?: string } }),
-          () => ({ status: 0, body: {} }),
+          () => ({ status: 0, body: {} as { id?: string } }),
         ),
       );
       // The producer lingers 20 ms: the requests are waiting for Kafka when the signal arrives.

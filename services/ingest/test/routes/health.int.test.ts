@@ -26,8 +26,8 @@ describe('readiness and Kafka outages against the stack', () => {
     });
   });
   afterAll(async () => {
-    await noKafka.close();
-    await app.close();
+    await noKafka?.close();
+    await app?.close();
   });
 
   it('/readyz is 200 when Postgres, Kafka and MongoDB are up', async () => {

@@ -17,7 +17,7 @@ describe('POST /v1/token against Postgres', () => {
     app = await buildStackApp({ LOG_LEVEL: 'trace', TOKEN_RATE_LIMIT_MAX: '1000' }, logs);
     userId = (await app.inject({ method: 'POST', url: '/v1/users', payload: { username, password }, headers: json })).json().id;
   });
-  afterAll(() => app.close());
+  afterAll(() => app?.close());
 
   const login = (name: string, pw: string) => app.inject({ method: 'POST', url: '/v1/token', payload: { username: name, password: pw }, headers: json });
 

@@ -16,8 +16,8 @@ describe('POST /v1/users against Postgres', () => {
     db = stackPool();
   });
   afterAll(async () => {
-    await app.close();
-    await db.end();
+    await app?.close();
+    await db?.end();
   });
 
   const register = (username: string, password = 'long-enough-password') =>

@@ -16,8 +16,8 @@ describe('documents into Kafka (real broker)', () => {
     user = await newUser(app);
   });
   afterAll(async () => {
-    await reader.stop();
-    await app.close();
+    await reader?.stop();
+    await app?.close();
   });
 
   const post = (url: string, payload: string, headers: Record<string, string> = {}) =>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { StoredDocument } from '@docpipe/invoice';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStackApp, newUser, stackEnv } from '../../stack.js';
@@ -21,7 +22,7 @@ describe('GET /v1/documents/:id against MongoDB (FerretDB)', () => {
     // Stored the way the consumer stores it (docs/architecture.md, collection documents).
     await mongo
       .db(String(env['MONGODB_DATABASE'] ?? 'docpipe'))
-      .collection<{ _id: string }>('documents')
+      .collection<StoredDocument>('documents')
       .insertOne({
         _id: id,
         owner: owner.id,
@@ -40,8 +41,8 @@ describe('GET /v1/documents/:id against MongoDB (FerretDB)', () => {
       });
   });
   afterAll(async () => {
-    await mongo.close();
-    await app.close();
+    await mongo?.close();
+    await app?.close();
   });
 
   const get = (docId: string, authorization: string) => app.inject({ method: 'GET', url: `/v1/documents/${docId}`, headers: { authorization } });
