@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 
 export interface OutgoingRecord {
   readonly key: string | null;
@@ -75,7 +75,13 @@ export class BatchingProducer {
     this.#maxQueuedRecords = options.maxQueuedRecords ?? 100_000;
     this.#maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     if (this.#maxBatchRecords < 1) throw new Error('maxBatchRecords must be at least 1');
-    this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // kafkajs' default (murmur2, as the Java client), named so that kafkajs stops warning about it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
     this.#producer.on(this.#producer.events.DISCONNECT, () => (this.#connected = false));
   }
