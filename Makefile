@@ -26,7 +26,16 @@ node_modules/.package-lock.json: package.json package-lock.json $(wildcard */pac
 deps: node_modules/.package-lock.json ## Install Node 24 and the npm dependencies
 
 .PHONY: build
-build: deps ## Compile every workspace (tsc -b)
+build: deps ## Compile every workspace (tsc -b; the cdk8s CRD types are generated first)
+	@[ -d "$(DOCPIPE_CRDS_DIR)" ] || [ -d "$(ROOT)/$(DOCPIPE_CRDS_DIR)" ] || $(MAKE) crds
 	npm run build
+
+.PHONY: local
+local: build ## Run the whole pipeline on this machine (API on http://127.0.0.1:8080); Ctrl-C stops it
+	@bash scripts/local.sh
+
+.PHONY: test
+test: build ## Run every test (unit, integration on real servers, Kubernetes checks)
+	@bash scripts/test.sh
 
 include $(wildcard mk/*.mk)
