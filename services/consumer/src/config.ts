@@ -10,7 +10,7 @@ const ConsumerEnv = Type.Object({
   ...MongoEnv,
   KAFKA_GROUP_ID: Type.String({ minLength: 1, default: 'docpipe-consumer' }),
   KAFKA_TOPIC_DEADLETTER: Type.String({ minLength: 1, default: 'documents.dlq' }),
-  METRICS_PORT: int(9464, 1, 65535, 'port of /metrics, /healthz, /readyz'),
+  METRICS_PORT: int(9464, 0, 65535, 'port of /metrics, /healthz, /readyz; 0 picks a free one'),
   CONSUMER_CHUNK_SIZE: int(1000, 1, 100_000, 'records per insertMany'),
   CONSUMER_PARTITIONS_CONCURRENTLY: int(3, 1, 1000, 'partitions handled at the same time'),
   CONSUMER_MAX_BYTES_PER_PARTITION: int(1024 * 1024, 1024, 64 * 1024 * 1024, 'bytes fetched per partition and request'),

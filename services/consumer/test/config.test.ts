@@ -18,7 +18,7 @@ describe('loadConfig', () => {
   });
 
   it('names each bad variable', () => {
-    const bad = () => loadConfig({ MONGODB_URI: 'http://x', METRICS_PORT: '0' });
+    const bad = () => loadConfig({ MONGODB_URI: 'http://x', METRICS_PORT: '70000' });
     for (const name of ['KAFKA_BROKERS', 'MONGODB_URI', 'METRICS_PORT']) expect(bad).toThrow(name);
     expect(() => loadConfig({ ...required, CONSUMER_CHUNK_SIZE: '0' })).toThrow(/CONSUMER_CHUNK_SIZE/);
     expect(() => loadConfig({ ...required, CONSUMER_RETRY_INITIAL_MS: '500', CONSUMER_RETRY_MAX_MS: '100' })).toThrow(/CONSUMER_RETRY_INITIAL_MS/);
