@@ -76,7 +76,9 @@ export function createChunkHandler(options: HandlerOptions): ChunkHandler {
     await withHeartbeat(heartbeat, heartbeatEveryMs, options.stopSignal, async (signal) => {
       const written = await options.store.insertAll(route.collection, docs, signal);
       let refused: readonly Poisoned[] = written.rejected;
-      if (route.fallback && refused.length > 0) refused = await retryInFallbackForm(route, docs, refused, options.store, signal);
+      if (route.fallback && refused.length > 0) {
+        refused = await retryInFallbackForm(route.collection, route.fallback, docs, refused, options.store, signal);
+      }
       for (const { index, reason } of refused) poison.push({ record: sources[index] as ConsumedRecord, reason });
       poison.sort((a, b) => Number(a.record.offset) - Number(b.record.offset));
       await options.deadLetters.send(chunk, poison, signal);
@@ -84,19 +86,23 @@ export function createChunkHandler(options: HandlerOptions): ChunkHandler {
   };
 }
 
-async function retryInFallbackForm(route: Route, docs: readonly Document[], refused: readonly Poisoned[], store: Pick<Store, 'insertAll'>, signal: AbortSignal) {
+/** Writes the refused documents again in their fallback form; returns those still refused. */
+async function retryInFallbackForm(
+  collection: string,
+  fallback: (doc: Document) => Document | undefined,
+  docs: readonly Document[],
+  refused: readonly Poisoned[],
+  store: Pick<Store, 'insertAll'>,
+  signal: AbortSignal,
+): Promise<Poisoned[]> {
   const retried: { index: number; doc: Document }[] = [];
   const still: Poisoned[] = [];
   for (const poisoned of refused) {
-    const doc = route.fallback?.(docs[poisoned.index] as Document);
+    const doc = fallback(docs[poisoned.index] as Document);
     if (doc) retried.push({ index: poisoned.index, doc });
     else still.push(poisoned);
   }
-  const second = await store.insertAll(
-    route.collection,
-    retried.map((r) => r.doc),
-    signal,
-  );
+  const second = await store.insertAll(collection, retried.map((r) => r.doc), signal);
   for (const { index, reason } of second.rejected) still.push({ index: (retried[index] as { index: number }).index, reason });
   return still;
 }
