@@ -1,5 +1,5 @@
-import { COUNTRIES, FIRST_DAY, FIRST_INVOICE, LAST_DAY, PRODUCTS } from './catalog.js';
-import { Random } from './random.js';
+import { COUNTRIES, FIRST_DAY, FIRST_INVOICE, LAST_DAY, PRODUCTS } from './catalog.ts';
+import { Random } from './random.ts';
 
 /** The ways a generated document is made invalid, each as the data set shows it. */
 export type Defect = 'null_customer' | 'bad_date' | 'wrong_type';
