@@ -32,6 +32,9 @@ export const IngestEnv = Type.Object({
   JWT_ISSUER: Type.String({ minLength: 1, default: 'docpipe' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'docpipe-api' }),
   JWT_TTL_SECONDS: integer(3600, 60, 7 * 24 * 3600),
+  // `none` exists only so the benchmark can measure what authentication costs (bench/README.md).
+  // It is never the default and no manifest sets it.
+  AUTH_MODE: Type.Union([Type.Literal('jwt'), Type.Literal('none')], { default: 'jwt' }),
   DOCUMENT_MAX_BYTES: integer(64 * KiB, KiB, 16 * MiB),
   BATCH_MAX_DOCUMENTS: integer(10_000, 1, 1_000_000),
   BATCH_MAX_BYTES: integer(10 * MiB, KiB, 256 * MiB),
@@ -72,6 +75,8 @@ export interface Config {
     readonly audience: string;
     readonly ttlSeconds: number;
   };
+  /** `none`: BENCHMARKS ONLY. The document routes take every request as BENCHMARK_OWNER, without a token. */
+  readonly authMode: 'jwt' | 'none';
   readonly limits: {
     readonly documentMaxBytes: number;
     readonly batchMaxDocuments: number;
@@ -144,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.JWT_AUDIENCE,
       ttlSeconds: e.JWT_TTL_SECONDS,
     },
+    authMode: e.AUTH_MODE,
     limits: {
       documentMaxBytes: e.DOCUMENT_MAX_BYTES,
       batchMaxDocuments: e.BATCH_MAX_DOCUMENTS,

@@ -15,6 +15,9 @@ declare module 'fastify' {
   }
 }
 
+/** The fixed owner of every document under AUTH_MODE=none (benchmarks only). */
+export const BENCHMARK_OWNER = '00000000-0000-4000-8000-00000000be4c';
+
 const REALM = 'Bearer realm="docpipe"';
 // RFC 6750 b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -28,6 +31,16 @@ export default fp(
     const tokens = await TokenService.create(app.config.jwt);
     app.decorate('tokens', tokens);
     app.decorateRequest('owner', '');
+    if (app.config.authMode === 'none') {
+      app.log.warn(
+        { authMode: 'none', owner: BENCHMARK_OWNER },
+        '!!! AUTH_MODE=none: AUTHENTICATION IS OFF, every document request is accepted as the benchmark user. For benchmarks only; never in a deployment !!!',
+      );
+      app.decorate('authenticate', async (request: FastifyRequest) => {
+        request.owner = BENCHMARK_OWNER;
+      });
+      return;
+    }
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const match = BEARER.exec(request.headers.authorization ?? '');
       if (!match) throw unauthorized('a bearer token is required', REALM);
