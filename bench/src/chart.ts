@@ -1,0 +1,58 @@
+// bench/results/latest.svg: throughput and latency of every measurement, as a Vega-Lite spec
+// (pure, tested) rendered to SVG by Vega in Node (no browser, no canvas).
+import type { TopLevelSpec } from 'vega-lite';
+import { MEASUREMENTS, type RunResults } from './results.js';
+
+export function chartSpec(results: RunResults): TopLevelSpec {
+  const ok = results.measurements.flatMap((m) => (m.status === 'ok' ? [m] : []));
+  const label = (id: keyof typeof MEASUREMENTS) => MEASUREMENTS[id].title;
+  const throughput = ok.map((m) => ({
+    measurement: label(m.id),
+    group: MEASUREMENTS[m.id].group,
+    perSecond: m.throughput,
+    unit: MEASUREMENTS[m.id].unit,
+  }));
+  const latency = ok.flatMap((m) =>
+    m.latencyMs
+      ? (['p50', 'p95', 'p99'] as const).map((p) => ({ measurement: label(m.id), percentile: p, ms: m.latencyMs?.[p] }))
+      : [],
+  );
+  const order = ok.map((m) => label(m.id));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Docpipe benchmark', subtitle: `${results.startedAt}, ${results.machine.cpuModel}, ${results.machine.cores} cores` },
+    config: { font: 'sans-serif', axis: { labelLimit: 360 } },
+    vconcat: [
+      {
+        title: 'Throughput per second (log scale)',
+        data: { values: throughput },
+        mark: { type: 'bar', tooltip: true },
+        width: 480,
+        encoding: {
+          y: { field: 'measurement', type: 'nominal', sort: order, title: null },
+          x: { field: 'perSecond', type: 'quantitative', scale: { type: 'log' }, title: 'units per second (see the unit column)' },
+          color: { field: 'group', type: 'nominal', title: 'group', scale: { domain: ['ceiling', 'docpipe', 'peer'] } },
+        },
+      },
+      {
+        title: 'Request latency, ms',
+        data: { values: latency },
+        mark: { type: 'bar', tooltip: true },
+        width: 480,
+        encoding: {
+          y: { field: 'measurement', type: 'nominal', sort: order, title: null },
+          yOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99'] },
+          x: { field: 'ms', type: 'quantitative', title: 'milliseconds' },
+          color: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { scheme: 'oranges' } },
+        },
+      },
+    ],
+    resolve: { scale: { color: 'independent' } },
+  };
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  return view.toSVG();
+}

@@ -1,0 +1,141 @@
+// bench/results/latest.md: the same figures as the JSON, ratios first. Pure.
+import { MEASUREMENTS, type Comparison, type Goal, type Measurement, type RunResults, type Section } from './results.js';
+
+const SECTION_TITLES: Record<Section, string> = {
+  ceilings: 'Against the ceilings',
+  peers: 'Against the peers',
+  goals: 'Goals',
+};
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const decimal = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A figure for the table: thousands separated, small values with enough digits to compare. */
+export function formatNumber(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 100) return integer.format(value);
+  if (abs >= 10) return decimal(1).format(value);
+  return decimal(2).format(value);
+}
+
+function formatValue(c: Comparison): string {
+  if (c.result === undefined) return '–';
+  if (c.value.kind === 'ratio') return `${decimal(2).format(c.result)}×`;
+  if (c.value.kind === 'cost') return `${decimal(1).format(c.result * 100)} %`;
+  return formatNumber(c.result);
+}
+
+function formatGoal(c: Comparison): string {
+  const goal: Goal | undefined = c.goal;
+  if (!goal) return '';
+  const op = goal.op === '>=' ? '≥' : goal.op === '<=' ? '≤' : '<';
+  if (c.value.kind === 'ratio') return `${op} ${goal.target}×`;
+  if (c.value.kind === 'cost') return `${op} ${goal.target * 100} %`;
+  return `${op} ${formatNumber(goal.target)}`;
+}
+
+function verdict(c: Comparison): string {
+  if (c.missing) return `not measured: ${c.missing}`;
+  if (c.met === undefined) return '';
+  return c.met ? 'met' : 'not met';
+}
+
+/** Table cells may not hold pipes or line breaks. */
+const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll(/\s*\n\s*/g, ' ');
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+function comparisonTables(comparisons: readonly Comparison[]): string {
+  return (Object.keys(SECTION_TITLES) as Section[])
+    .map((section) => {
+      const rows = comparisons.filter((c) => c.section === section).map((c) => [c.title, formatValue(c), formatGoal(c), verdict(c)]);
+      return `### ${SECTION_TITLES[section]}\n\n${table(['comparison', 'value', 'goal', ''], rows)}`;
+    })
+    .join('\n\n');
+}
+
+function measurementRow(m: Measurement): string[] {
+  const { title, unit, group } = MEASUREMENTS[m.id];
+  const load = m.loadAverage ? `${decimal(2).format(m.loadAverage.before)} → ${decimal(2).format(m.loadAverage.after)}` : '';
+  if (m.status !== 'ok') return [group, title, `${m.status}: ${m.reason}`, '', '', '', '', '', load];
+  const lat = m.latencyMs;
+  return [
+    group,
+    title,
+    `${formatNumber(m.throughput)} ${unit}`,
+    lat ? formatNumber(lat.p50) : '',
+    lat ? formatNumber(lat.p95) : '',
+    lat ? formatNumber(lat.p99) : '',
+    integer.format(m.count),
+    decimal(1).format(m.seconds),
+    load,
+  ];
+}
+
+function profileSection(results: RunResults): string {
+  const p = results.ingestProfile;
+  if (!p) return '';
+  if ('unavailable' in p) return `## Where ingest's time goes\n\nNo profile: ${p.unavailable}\n`;
+  const areas = table(
+    ['self time', 'area'],
+    p.byArea.map((a) => [`${decimal(1).format(a.percent)} %`, a.name]),
+  );
+  const functions = table(
+    ['self time', 'function'],
+    p.topFunctions.map((f) => [`${decimal(1).format(f.percent)} %`, `\`${f.name}\``]),
+  );
+  return [
+    "## Where ingest's time goes",
+    '',
+    `\`node --cpu-prof\` of ingest during a single-document run with JWT (\`${p.file}\`): ` +
+      `${decimal(1).format(p.wallSeconds)} s wall, ${decimal(1).format(p.cpuSeconds)} s on the CPU. Shares are of the profiled wall time.`,
+    '',
+    areas,
+    '',
+    functions,
+    '',
+  ].join('\n');
+}
+
+/** The whole report. */
+export function renderMarkdown(results: RunResults): string {
+  const { machine, versions, parameters } = results;
+  const gib = (bytes: number) => `${decimal(1).format(bytes / 2 ** 30)} GiB`;
+  const measurementHeader = ['group', 'measurement', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'count', 'seconds', 'load avg'];
+  return [
+    '# Docpipe benchmark',
+    '',
+    `Run ${results.startedAt} → ${results.finishedAt} on ${machine.cpuModel} (${machine.cores} cores, ${gib(machine.memoryBytes)}), ` +
+      `${machine.os}, kernel ${machine.kernel}. The load average column shows how busy the machine was around each measurement.`,
+    '',
+    '## Ratios',
+    '',
+    comparisonTables(results.comparisons),
+    '',
+    '## Measurements',
+    '',
+    table(measurementHeader, results.measurements.map(measurementRow)),
+    '',
+    ...results.measurements.flatMap((m) =>
+      m.status === 'ok' && m.notes?.length ? [`- ${MEASUREMENTS[m.id].title}: ${m.notes.join('; ')}`] : [],
+    ),
+    '',
+    profileSection(results),
+    '## Versions',
+    '',
+    table(['component', 'version'], Object.entries(versions)),
+    '',
+    '## Parameters',
+    '',
+    table(['parameter', 'value'], Object.entries(parameters).map(([k, v]) => [k, String(v)])),
+    '',
+  ]
+    .join('\n')
+    .replaceAll(/\n{3,}/g, '\n\n');
+}

@@ -1,0 +1,34 @@
+// One measurement's frame: progress on stderr, the machine's load around it, and a failure turned
+// into a result that says why instead of ending the run.
+import { loadavg } from 'node:os';
+import { MEASUREMENTS, type Measurement, type MeasurementId, type Outcome, type Params } from './results.js';
+
+export function log(message: string): void {
+  process.stderr.write(`\x1b[1;34m==>\x1b[0m bench: ${message}\n`);
+}
+
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+export async function measure(id: MeasurementId, params: Params, run: () => Promise<Outcome>): Promise<Measurement> {
+  log(`${id}: ${MEASUREMENTS[id].title}`);
+  const before = loadavg()[0] ?? 0;
+  let outcome: Outcome;
+  try {
+    outcome = await run();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    outcome = { status: 'failed', reason: firstLine(error) };
+  }
+  const after = loadavg()[0] ?? 0;
+  log(outcome.status === 'ok' ? `${id}: ${Math.round(outcome.throughput)} ${MEASUREMENTS[id].unit}` : `${id}: ${outcome.status}: ${outcome.reason}`);
+  return { id, params, ...outcome, loadAverage: { before, after } };
+}
+
+/** A measurement that could not run at all (a peer not installable): the reason, no figures. */
+export function unavailable(id: MeasurementId, params: Params, reason: string): Measurement {
+  log(`${id}: unavailable: ${reason}`);
+  return { id, params, status: 'unavailable', reason };
+}

@@ -1,0 +1,97 @@
+// Every knob of a run, read from BENCH_* variables. The load client sends a number of documents
+// rather than for a time, so sizes are counts; the defaults are sized for the whole `make bench`
+// to finish within 20 minutes on a 2-core box (bench/README.md has the measured times).
+// BENCH_SCALE multiplies every count except the seed replay's, for quick runs on a busy machine.
+
+export interface BenchOptions {
+  /** Multiplies the counts below (not seedDocs: its goal is about those 5,000 documents). */
+  readonly scale: number;
+  /** Requests in flight against every HTTP target: ingest, the empty route, the bridge. */
+  readonly concurrency: number;
+  /** Documents per warm-up run before each HTTP measurement (not counted). */
+  readonly warmupDocs: number;
+  /** Documents per single-document measurement (JWT, none, empty route, bridge singles). */
+  readonly singleDocs: number;
+  /** Documents per request on the batch endpoint and the bridge. */
+  readonly batchSize: number;
+  readonly batchDocs: number;
+  /** The fixed-rate run: documents per second, for this many seconds. */
+  readonly rate: number;
+  readonly rateSeconds: number;
+  /** Documents sent while ingest runs under --cpu-prof (a run of its own, so no figure pays for the profiler). */
+  readonly profileDocs: number;
+  readonly kafkaRecords: number;
+  readonly storeDocs: number;
+  /** Envelopes pre-filled into the topic that the consumer and the sink connector drain. */
+  readonly drainDocs: number;
+  readonly seedDocs: number;
+  readonly seedInvalidShare: number;
+  /** The consumer's defaults, which the store ceiling and the sink connector copy for parity. */
+  readonly chunkSize: number;
+  readonly partitionsConcurrently: number;
+  /** Generator seed: every target gets the same documents. */
+  readonly seed: number;
+}
+
+const DEFAULTS = {
+  BENCH_SCALE: 1,
+  BENCH_CONCURRENCY: 32,
+  BENCH_WARMUP_DOCS: 5000,
+  BENCH_SINGLE_DOCS: 60_000,
+  BENCH_BATCH_SIZE: 1000,
+  BENCH_BATCH_DOCS: 300_000,
+  BENCH_RATE: 1000,
+  BENCH_RATE_SECONDS: 30,
+  BENCH_PROFILE_DOCS: 30_000,
+  BENCH_KAFKA_RECORDS: 500_000,
+  BENCH_STORE_DOCS: 40_000,
+  BENCH_DRAIN_DOCS: 40_000,
+  BENCH_SEED_DOCS: 5000,
+  BENCH_SEED_INVALID_SHARE: 0.25,
+  CONSUMER_CHUNK_SIZE: 1000,
+  CONSUMER_PARTITIONS_CONCURRENTLY: 3,
+  BENCH_SEED: 1,
+} as const;
+
+type Name = keyof typeof DEFAULTS;
+
+export class OptionsError extends Error {
+  override readonly name = 'OptionsError';
+}
+
+function read(env: NodeJS.ProcessEnv, name: Name, check: (n: number) => boolean, rule: string): number {
+  const text = env[name]?.trim();
+  if (text === undefined || text === '') return DEFAULTS[name];
+  const value = Number(text);
+  if (!Number.isFinite(value) || !check(value)) throw new OptionsError(`${name}=${text}: ${rule}`);
+  return value;
+}
+
+const wholePositive = (n: number) => Number.isInteger(n) && n > 0;
+
+export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const count = (name: Name) => read(env, name, wholePositive, 'use a whole number above 0');
+  const scale = read(env, 'BENCH_SCALE', (n) => n > 0 && n <= 100, 'use a number above 0 and at most 100');
+  // Scaled counts keep at least one request's worth, so a tiny scale still measures something.
+  const scaled = (name: Name, atLeast = 1) => Math.max(atLeast, Math.round(count(name) * scale));
+  const batchSize = count('BENCH_BATCH_SIZE');
+  return {
+    scale,
+    concurrency: count('BENCH_CONCURRENCY'),
+    warmupDocs: scaled('BENCH_WARMUP_DOCS'),
+    singleDocs: scaled('BENCH_SINGLE_DOCS'),
+    batchSize,
+    batchDocs: scaled('BENCH_BATCH_DOCS', batchSize),
+    rate: count('BENCH_RATE'),
+    rateSeconds: Math.max(1, Math.round(count('BENCH_RATE_SECONDS') * scale)),
+    profileDocs: scaled('BENCH_PROFILE_DOCS'),
+    kafkaRecords: scaled('BENCH_KAFKA_RECORDS'),
+    storeDocs: scaled('BENCH_STORE_DOCS'),
+    drainDocs: scaled('BENCH_DRAIN_DOCS'),
+    seedDocs: count('BENCH_SEED_DOCS'),
+    seedInvalidShare: read(env, 'BENCH_SEED_INVALID_SHARE', (n) => n >= 0 && n <= 1, 'use a share from 0 to 1'),
+    chunkSize: count('CONSUMER_CHUNK_SIZE'),
+    partitionsConcurrently: count('CONSUMER_PARTITIONS_CONCURRENTLY'),
+    seed: count('BENCH_SEED'),
+  };
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { chartSpec, renderSvg } from '../src/chart.js';
+import { assemble } from '../src/results.js';
+import { run } from './fixtures.js';
+
+describe('chart', () => {
+  const results = assemble(run());
+  const spec = chartSpec(results) as unknown as { vconcat: Array<{ data: { values: Array<Record<string, unknown>> } }> };
+
+  it('plots the throughput of every measurement that ran, and the latency percentiles of those with latency', () => {
+    const [throughput, latency] = spec.vconcat;
+    expect(throughput?.data.values).toHaveLength(10);
+    expect(throughput?.data.values).toContainEqual({ measurement: 'ingest, single documents, JWT', group: 'docpipe', perSecond: 4000, unit: 'docs/s' });
+    expect(latency?.data.values).toContainEqual({ measurement: 'ingest, single documents at a fixed rate, JWT', percentile: 'p99', ms: 150 });
+  });
+
+  it('renders to SVG', async () => {
+    const svg = await renderSvg(chartSpec(results));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Throughput per second');
+  });
+});

@@ -1,0 +1,34 @@
+import type { Measurement, RunResults } from '../src/results.js';
+
+const latency = { p50: 4, p95: 9, p99: 20, max: 40 };
+
+/** A run with every measurement, as `make bench` writes one; figures chosen for easy ratios. */
+export function measurements(): Measurement[] {
+  const ok = (id: Measurement['id'], throughput: number, extra: Partial<Measurement> = {}): Measurement =>
+    ({ id, params: {}, status: 'ok', throughput, count: throughput * 10, seconds: 10, latencyMs: latency, ...extra }) as Measurement;
+  return [
+    ok('ceiling.kafka', 100_000),
+    ok('ceiling.store', 5000),
+    ok('ceiling.http', 20_000),
+    ok('docpipe.single.auth', 4000),
+    ok('docpipe.single.noauth', 5000),
+    ok('docpipe.single.rate', 1000, { latencyMs: { p50: 3, p95: 8, p99: 150, max: 300 } } as Partial<Measurement>),
+    ok('docpipe.batch', 40_000),
+    ok('docpipe.consumer', 4500),
+    ok('docpipe.seed', 1250, { seconds: 4 } as Partial<Measurement>),
+    { id: 'peer.bridge.single', params: {}, status: 'unavailable', reason: 'not on Maven Central' },
+    { id: 'peer.bridge.batch', params: {}, status: 'unavailable', reason: 'not on Maven Central' },
+    ok('peer.sink', 3000),
+  ];
+}
+
+export function run(list: Measurement[] = measurements()): Omit<RunResults, 'comparisons'> {
+  return {
+    startedAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: '2025-01-01T00:10:00.000Z',
+    machine: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 24 * 2 ** 30, os: 'Debian GNU/Linux 13 (trixie)', kernel: '6.1.0', hostname: 'box' },
+    versions: { node: 'v24.21.0', kafka: '4.3.0' },
+    parameters: { concurrency: 32, scale: 1 },
+    measurements: list,
+  };
+}
