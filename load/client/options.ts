@@ -1,0 +1,80 @@
+import { DATASET_DEFECTS, type DefectShares } from '../data/index.ts';
+
+export interface Progress {
+  readonly phase: 'send' | 'wait';
+  /** Documents sent, or accepted documents found stored. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface LoadOptions {
+  /** Base URL of the ingest API. */
+  readonly url: string;
+  /** Registered on first use; an existing user of that name is reused with this password. */
+  readonly user: string;
+  readonly password: string;
+  /** Documents to send. */
+  readonly count: number;
+  /** Requests in flight at once, and the size of the connection pool. */
+  readonly concurrency: number;
+  /** Documents per second; undefined sends as fast as the concurrency allows. */
+  readonly rate: number | undefined;
+  /** Documents per request: 0 or 1 posts them one by one, more posts NDJSON batches. */
+  readonly batchSize: number;
+  /** Same seed, same documents (see load/data). */
+  readonly seed: number;
+  readonly defects: DefectShares;
+  /** Send an Idempotency-Key with every request. */
+  readonly idempotency: boolean;
+  /** Per request: connecting, the answer's headers, a pause in its body. */
+  readonly timeoutMs: number;
+  /** Wait until every accepted document is stored, and measure that. */
+  readonly wait: boolean;
+  /** Longest wait for the documents to be stored, counted from the end of sending. */
+  readonly waitTimeoutMs: number;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+}
+
+export const DEFAULT_OPTIONS: LoadOptions = {
+  url: 'http://127.0.0.1:8080',
+  user: 'loadtest',
+  password: 'loadtest-password',
+  count: 1000,
+  concurrency: 32,
+  rate: undefined,
+  batchSize: 1,
+  seed: 1,
+  defects: DATASET_DEFECTS,
+  idempotency: false,
+  timeoutMs: 30_000,
+  wait: true,
+  waitTimeoutMs: 120_000,
+};
+
+/** The data set's mix of defects scaled to a total invalid share, keeping their proportions. */
+export function defectsForInvalidShare(share: number): DefectShares {
+  const total = DATASET_DEFECTS.null_customer + DATASET_DEFECTS.bad_date + DATASET_DEFECTS.wrong_type;
+  const scale = share / total;
+  return {
+    null_customer: DATASET_DEFECTS.null_customer * scale,
+    bad_date: DATASET_DEFECTS.bad_date * scale,
+    wrong_type: DATASET_DEFECTS.wrong_type * scale,
+  };
+}
+
+/** Throws a RangeError naming the first option that makes no sense. */
+export function checkOptions(options: LoadOptions): void {
+  const positive = { concurrency: options.concurrency, timeoutMs: options.timeoutMs, waitTimeoutMs: options.waitTimeoutMs };
+  for (const [name, value] of Object.entries(positive)) {
+    if (!(value > 0)) throw new RangeError(`${name} must be greater than 0, got ${value}`);
+  }
+  if (!Number.isInteger(options.count) || options.count < 0) throw new RangeError(`count must be a whole number ≥ 0, got ${options.count}`);
+  if (!Number.isInteger(options.concurrency)) throw new RangeError(`concurrency must be a whole number, got ${options.concurrency}`);
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 0) throw new RangeError(`batchSize must be a whole number ≥ 0, got ${options.batchSize}`);
+  if (options.rate !== undefined && !(options.rate > 0)) throw new RangeError(`rate must be greater than 0, got ${options.rate}`);
+  const shares = Object.values(options.defects);
+  if (shares.some((share) => !(share >= 0)) || shares.reduce((a, b) => a + b, 0) > 1) {
+    throw new RangeError('defect shares must be ≥ 0 and add up to at most 1');
+  }
+  if (!/^https?:$/.test(URL.parse(options.url)?.protocol ?? '')) throw new RangeError(`url must be an http(s) URL, got ${options.url}`);
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs, UsageError } from '../client/args.ts';
+import { DEFAULT_OPTIONS } from '../client/options.ts';
+import { DATASET_DEFECTS, NO_DEFECTS } from '../data/index.ts';
+
+describe('parseCliArgs', () => {
+  it('gives the defaults without arguments', () => {
+    expect(parseCliArgs([])).toEqual({ options: DEFAULT_OPTIONS, json: false, quiet: false, help: false });
+  });
+
+  it('reads every option', () => {
+    const { options, json, quiet } = parseCliArgs([
+      '--url=http://ingest:8080', '--user', 'bench', '--password', 'secret-password', '--count', '5000', '--concurrency', '64',
+      '--rate', '250.5', '--batch-size', '500', '--seed', '7', '--idempotency', '--timeout', '2.5', '--no-wait',
+      '--wait-timeout', '30', '--json', '--quiet',
+    ]);
+    expect(options).toEqual({
+      ...DEFAULT_OPTIONS,
+      url: 'http://ingest:8080', user: 'bench', password: 'secret-password', count: 5000, concurrency: 64, rate: 250.5,
+      batchSize: 500, seed: 7, idempotency: true, timeoutMs: 2500, wait: false, waitTimeoutMs: 30_000,
+    });
+    expect({ json, quiet }).toEqual({ json: true, quiet: true });
+  });
+
+  it('scales the data set mix to --invalid-share', () => {
+    const { defects } = parseCliArgs(['--invalid-share', '0.54']).options;
+    expect(defects.null_customer).toBeCloseTo(0.5);
+    expect(defects.bad_date).toBeCloseTo(0.02);
+    expect(defects.wrong_type).toBeCloseTo(0.02);
+    expect(parseCliArgs(['--invalid-share', '0']).options.defects).toEqual(NO_DEFECTS);
+  });
+
+  it('reads --defects as a keyword or a list, unnamed defects at 0', () => {
+    expect(parseCliArgs(['--defects', 'none']).options.defects).toEqual(NO_DEFECTS);
+    expect(parseCliArgs(['--defects', 'dataset']).options.defects).toEqual(DATASET_DEFECTS);
+    expect(parseCliArgs(['--defects', 'bad_date=0.5, wrong_type=0.1']).options.defects).toEqual({ null_customer: 0, bad_date: 0.5, wrong_type: 0.1 });
+  });
+
+  it.each([
+    [['--count', '-1'], /count/],
+    [['--count', '1.5'], /--count must be a whole number/],
+    [['--concurrency', '0'], /concurrency/],
+    [['--rate', '0'], /rate/],
+    [['--rate', 'fast'], /--rate must be a number/],
+    [['--timeout', ''], /--timeout must be a number/],
+    [['--invalid-share', '1.2'], /between 0 and 1/],
+    [['--invalid-share', '0.1', '--defects', 'none'], /not both/],
+    [['--defects', 'typo=0.1'], /NAME=SHARE/],
+    [['--defects', 'null_customer=0.9,bad_date=0.2'], /add up to at most 1/],
+    [['--url', 'localhost:8080/x y'], /url/],
+    [['--bogus'], /Unknown option/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(UsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { validateInvoice } from '@docpipe/invoice';
+
+/** How the fake misbehaves, to check that the client notices. */
+export interface FakeBehaviour {
+  /** Answer 503 to every n-th document request. */
+  unavailableEvery?: number;
+  /** Return the previous id again for every n-th accepted document. */
+  duplicateEvery?: number;
+  /** Never store every n-th accepted document. */
+  loseEvery?: number;
+  /** Answer the first n token requests with 429. */
+  rateLimitedTokens?: number;
+  /** Milliseconds between acceptance and storage. */
+  storeDelayMs?: number;
+}
+
+export interface FakeIngest {
+  readonly url: string;
+  /** Idempotency-Key headers received, in order. */
+  readonly idempotencyKeys: string[];
+  readonly users: Map<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for ingest, good enough to test the client alone: users and tokens, single and NDJSON
+ * batch posts validated with the real validateInvoice (so 422 details are the real sentences), and
+ * GET of "stored" documents.
+ */
+export async function startFakeIngest(behaviour: FakeBehaviour = {}): Promise<FakeIngest> {
+  const users = new Map<string, string>();
+  const stored = new Map<string, { ingestedAt: string; storedAt: string }>();
+  const idempotencyKeys: string[] = [];
+  let documentRequests = 0;
+  let acceptedCount = 0;
+  let tokenRequests = 0;
+  let lastId = '';
+
+  const accept = (): string => {
+    acceptedCount += 1;
+    if (behaviour.duplicateEvery && acceptedCount % behaviour.duplicateEvery === 0 && lastId) return lastId;
+    const id = randomUUID();
+    lastId = id;
+    const ingestedAt = new Date();
+    if (!(behaviour.loseEvery && acceptedCount % behaviour.loseEvery === 0)) {
+      setTimeout(() => stored.set(id, { ingestedAt: ingestedAt.toISOString(), storedAt: new Date().toISOString() }), behaviour.storeDelayMs ?? 5);
+    }
+    return id;
+  };
+  const judge = (doc: unknown, index: number) => {
+    const result = validateInvoice(doc);
+    return result.ok ? { index, id: accept() } : { index, errors: result.errors.map(({ field, reason }) => ({ field, reason })) };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await text(req);
+    const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(json));
+    };
+    const path = req.url ?? '';
+    if (req.method === 'POST' && path === '/v1/users') {
+      const { username, password } = JSON.parse(body) as { username: string; password: string };
+      if (users.has(username)) return send(409, { error: 'Conflict' });
+      users.set(username, password);
+      return send(201, { id: randomUUID(), username });
+    }
+    if (req.method === 'POST' && path === '/v1/token') {
+      tokenRequests += 1;
+      if (tokenRequests <= (behaviour.rateLimitedTokens ?? 0)) return send(429, { error: 'Too Many Requests' }, { 'retry-after': '0.05' });
+      const { username, password } = JSON.parse(body) as { username: string; password: string };
+      if (users.get(username) !== password) return send(401, { error: 'Unauthorized', message: 'wrong username or password' });
+      return send(200, { access_token: `token-${username}`, token_type: 'Bearer', expires_in: 3600 });
+    }
+    if (req.headers.authorization === undefined) return send(401, { error: 'Unauthorized' });
+    if (req.method === 'GET' && path.startsWith('/v1/documents/')) {
+      const id = path.slice('/v1/documents/'.length);
+      const times = stored.get(id);
+      return times ? send(200, { id, ...times }) : send(404, { error: 'Not Found' });
+    }
+    if (req.method === 'POST' && path.startsWith('/v1/documents')) {
+      documentRequests += 1;
+      if (behaviour.unavailableEvery && documentRequests % behaviour.unavailableEvery === 0) return send(503, { error: 'Service Unavailable' }, { 'retry-after': '2' });
+      const key = req.headers['idempotency-key'];
+      if (typeof key === 'string') idempotencyKeys.push(key);
+      if (path === '/v1/documents') {
+        const outcome = judge(JSON.parse(body), 0);
+        return 'id' in outcome ? send(202, { id: outcome.id }) : send(422, { error: 'Unprocessable Entity', details: outcome.errors });
+      }
+      const results = body.split('\n').filter((line) => line.trim() !== '').map((line, index) => judge(JSON.parse(line), index));
+      const accepted = results.filter((r) => 'id' in r).length;
+      return send(accepted > 0 ? 202 : 422, { accepted, rejected: results.length - accepted, results });
+    }
+    return send(404, { error: 'Not Found' });
+  };
+
+  const server: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    idempotencyKeys,
+    users,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function text(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

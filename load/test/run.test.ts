@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatSummary } from '../client/report.ts';
+import { LoginError, runLoad, type Progress } from '../client/run.ts';
+import { generateDocuments } from '../data/index.ts';
+import { startFakeIngest, type FakeBehaviour, type FakeIngest } from './fake-ingest.ts';
+
+let fake: FakeIngest | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+const start = async (behaviour: FakeBehaviour = {}) => (fake = await startFakeIngest(behaviour));
+
+const defectsIn = (count: number, seed: number) => generateDocuments(count, { seed }).filter((g) => g.defect !== null).length;
+
+describe('runLoad against a fake ingest', () => {
+  it('sends every document once, checks every answer and waits for storage', async () => {
+    const { url, users } = await start();
+    const progress: Progress[] = [];
+    const summary = await runLoad({ url, count: 400, concurrency: 8, seed: 3, onProgress: (p) => progress.push(p) });
+    const invalid = defectsIn(400, 3);
+    expect(summary).toMatchObject({
+      sent: 400, requests: 400, accepted: 400 - invalid, acceptedInvalid: 0,
+      rejected: { total: invalid, expected: invalid, unexpected: 0 },
+      errors: { total: 0 }, duplicateIds: 0, ok: true,
+      storage: { stored: 400 - invalid, missing: 0 },
+    });
+    expect(summary.rejected.byReason.every((r) => r.expected)).toBe(true);
+    expect(users.has('loadtest')).toBe(true);
+    expect(progress.at(-1)).toEqual({ phase: 'wait', done: 400 - invalid, total: 400 - invalid });
+    expect(formatSummary(summary)).toMatch(/accepted == stored: yes; duplicate ids: 0\n\s+result\s+OK\n$/);
+  });
+
+  it('reuses an existing user and waits out a token rate limit', async () => {
+    const { url } = await start({ rateLimitedTokens: 2 });
+    await runLoad({ url, count: 1, wait: false });
+    const summary = await runLoad({ url, count: 5, wait: false });
+    expect(summary.ok).toBe(true);
+  });
+
+  it('refuses to start with a wrong password', async () => {
+    const { url } = await start();
+    await runLoad({ url, count: 1, wait: false });
+    await expect(runLoad({ url, count: 1, password: 'another-password' })).rejects.toThrow(LoginError);
+  });
+
+  it('sends NDJSON batches with a fresh Idempotency-Key per request', async () => {
+    const { url, idempotencyKeys } = await start();
+    const first = await runLoad({ url, count: 250, batchSize: 100, concurrency: 2, idempotency: true });
+    expect(first).toMatchObject({ sent: 250, requests: 3, ok: true, rejected: { unexpected: 0 } });
+    await runLoad({ url, count: 100, batchSize: 100, idempotency: true, wait: false });
+    expect(new Set(idempotencyKeys).size).toBe(4);
+  });
+
+  it('paces documents at --rate', async () => {
+    const { url } = await start();
+    const summary = await runLoad({ url, count: 101, rate: 400, concurrency: 4, wait: false });
+    // The 101st document is due 100/400 s after the first.
+    expect(summary.elapsedMs).toBeGreaterThanOrEqual(245);
+  });
+
+  it('reports failed requests, duplicate ids and documents never stored', async () => {
+    const { url } = await start({ unavailableEvery: 10, duplicateEvery: 25, loseEvery: 40 });
+    const summary = await runLoad({ url, count: 200, defects: { null_customer: 0, bad_date: 0, wrong_type: 0 }, waitTimeoutMs: 500 });
+    expect(summary.ok).toBe(false);
+    expect(summary.errors).toEqual({ total: 20, byKind: [{ kind: 'HTTP 503', count: 20 }] });
+    expect(summary.duplicateIds).toBe(7);
+    expect(summary.storage?.missing).toBeGreaterThan(0);
+    expect(summary.storage!.stored + summary.storage!.missing).toBe(summary.accepted - summary.duplicateIds);
+    expect(formatSummary(summary)).toMatch(/accepted == stored: NO/);
+  });
+
+  it('refuses to start when the API does not answer', async () => {
+    const { url } = await start();
+    await runLoad({ url, count: 1, wait: false });
+    await fake!.close();
+    fake = undefined;
+    await expect(runLoad({ url, count: 5 })).rejects.toThrow();
+  });
+});
