@@ -9,8 +9,19 @@ interface ProfileNode {
 
 export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  /** Microseconds of the monotonic clock (CLOCK_MONOTONIC on Linux, as process.hrtime). */
+  readonly startTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+}
+
+/** Microseconds of the clock the profiles use, for windows taken in another process. */
+export const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The part of the profile to summarize, in monotonicMicros(): start-up and warm-up left out. */
+export interface Window {
+  readonly from: number;
+  readonly to: number;
 }
 
 const NOT_CODE = new Set(['(idle)', '(program)', '(garbage collector)']);
@@ -40,15 +51,17 @@ const top = (totals: Map<string, number>, wall: number, n: number) =>
     .slice(0, n)
     .map(([name, micros]) => ({ name, percent: (100 * micros) / wall }));
 
-export function summarizeProfile(profile: CpuProfile, file: string, limit = 15): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, file: string, window?: Window, limit = 15): ProfileSummary {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const byArea = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let wall = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     const node = nodes.get(id);
     const micros = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
+    at += micros;
+    if (!node || (window && (at < window.from || at > window.to))) return;
     wall += micros;
     const area = areaOf(node.callFrame);
     byArea.set(area, (byArea.get(area) ?? 0) + micros);

@@ -190,6 +190,8 @@ export interface Machine {
 
 export interface ProfileSummary {
   readonly file: string;
+  /** Accepted/s of the profiled run itself (under the profiler: not a result). */
+  readonly docsPerSecond?: number;
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
   readonly byArea: ReadonlyArray<{ readonly name: string; readonly percent: number }>;

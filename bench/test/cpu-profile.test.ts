@@ -12,6 +12,7 @@ describe('summarizeProfile', () => {
       { id: 4, callFrame: frame('(garbage collector)') },
     ],
     samples: [1, 2, 2, 3, 4, 1],
+    startTime: 1_000_000,
     timeDeltas: [250_000, 100_000, 100_000, 300_000, 50_000, 200_000],
   };
   const summary = summarizeProfile(profile, 'ingest.cpuprofile');
@@ -25,8 +26,15 @@ describe('summarizeProfile', () => {
     expect(summary.topFunctions.map((f) => f.name)).not.toContain('(idle)');
   });
 
+  it('summarizes only the samples inside the window', () => {
+    // Sample times: 1.25, 1.35, 1.45, 1.75, 1.8, 2.0 s.
+    const windowed = summarizeProfile(profile, 'x', { from: 1_300_000, to: 1_760_000 });
+    expect(windowed.wallSeconds).toBeCloseTo(0.5);
+    expect(windowed.byArea.map((a) => a.name)).toEqual(['services/ingest', 'kafkajs']);
+  });
+
   it('keeps at most the asked number of rows', () => {
-    expect(summarizeProfile(profile, 'x', 1).byArea).toHaveLength(1);
+    expect(summarizeProfile(profile, 'x', undefined, 1).byArea).toHaveLength(1);
   });
 });
 
