@@ -20,7 +20,7 @@ done
 
 # Servers that already ran before us are someone else's: leave them running at the end.
 started_stack=false
-if ! { postgres_running && kafka_running && ferretdb_running && prometheus_running; }; then started_stack=true; fi
+if ! { postgres_running && kafka_running && ferretdb_running && prometheus_running && lag_exporter_running; }; then started_stack=true; fi
 bash "$ROOT/scripts/stack/up.sh"
 eval "$(bash "$ROOT/scripts/stack/env.sh")"
 

@@ -15,7 +15,7 @@ bash "$ROOT/scripts/install/kube-apiserver.sh"
 bash "$ROOT/scripts/install/kube-score.sh"
 
 started_stack=false
-if ! { postgres_running && kafka_running && ferretdb_running && prometheus_running; }; then started_stack=true; fi
+if ! { postgres_running && kafka_running && ferretdb_running && prometheus_running && lag_exporter_running; }; then started_stack=true; fi
 cleanup() { if $started_stack; then bash "$ROOT/scripts/stack/down.sh"; fi; }
 trap cleanup EXIT
 bash "$ROOT/scripts/stack/up.sh"

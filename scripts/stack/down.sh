@@ -20,6 +20,7 @@ stop() {
   rm -f "$pidfile"
 }
 
+stop "lag exporter" "$DIR/lag-exporter.pid" lag_exporter_running 10
 stop prometheus "$PROMETHEUS_DIR/prometheus.pid" prometheus_running 30
 stop ferretdb "$FERRETDB_DIR/ferretdb.pid" ferretdb_running 30
 stop kafka "$KAFKA_DIR/kafka.pid" kafka_running 120

@@ -29,6 +29,7 @@ KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
 KAFKA_METRICS_PORT=${DOCPIPE_KAFKA_METRICS_PORT:-$((19404 + OFFSET))}
 FERRETDB_PORT=${DOCPIPE_FERRETDB_PORT:-$((27018 + OFFSET))}
 PROMETHEUS_PORT=${DOCPIPE_PROMETHEUS_PORT:-$((19090 + OFFSET))}
+LAG_EXPORTER_PORT=${DOCPIPE_LAG_EXPORTER_PORT:-$((19308 + OFFSET))}
 # The services themselves are not started here, but Prometheus scrapes them and env.sh hands them
 # these ports, so that two profiles' services do not collide either.
 INGEST_PORT=${DOCPIPE_INGEST_PORT:-$((8080 + OFFSET))}
@@ -128,6 +129,7 @@ postgres_running() {
 kafka_running() { pid_alive "$KAFKA_DIR/kafka.pid" "$KAFKA_DIR/server.properties"; }
 ferretdb_running() { pid_alive "$FERRETDB_DIR/ferretdb.pid" "$FERRETDB_DIR/data"; }
 prometheus_running() { pid_alive "$PROMETHEUS_DIR/prometheus.pid" "$PROMETHEUS_DIR/prometheus.yml"; }
+lag_exporter_running() { pid_alive "$DIR/lag-exporter.pid" "kafka-lag-exporter.mjs $LAG_EXPORTER_PORT"; }
 
 # kafka_tool CLASS ARGS...: run one of Kafka's command-line tools from the cached jars.
 kafka_tool() {

@@ -150,7 +150,7 @@ start_prometheus() {
   port_free "$PROMETHEUS_PORT" prometheus
   mkdir -p "$PROMETHEUS_DIR/data"
   render "$ROOT/config/prometheus/prometheus.yml" "$PROMETHEUS_DIR/prometheus.yml" \
-    PROFILE INGEST_PORT CONSUMER_METRICS_PORT KAFKA_METRICS_PORT PROMETHEUS_PORT
+    PROFILE INGEST_PORT CONSUMER_METRICS_PORT KAFKA_METRICS_PORT LAG_EXPORTER_PORT PROMETHEUS_PORT
   promtool check config --syntax-only "$PROMETHEUS_DIR/prometheus.yml" >/dev/null \
     || die "prometheus: $PROMETHEUS_DIR/prometheus.yml is invalid (promtool check config)"
   log "prometheus: starting on 127.0.0.1:$PROMETHEUS_PORT"
@@ -159,11 +159,20 @@ start_prometheus() {
     --storage.tsdb.retention.time=7d --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.enable-lifecycle
 }
 
+start_lag_exporter() {
+  [ -d "$ROOT/node_modules/kafkajs" ] || die "the lag exporter needs the npm dependencies: run make deps"
+  if lag_exporter_running; then log "lag exporter already running on 127.0.0.1:$LAG_EXPORTER_PORT"; return; fi
+  port_free "$LAG_EXPORTER_PORT" "lag exporter"
+  log "lag exporter: starting on 127.0.0.1:$LAG_EXPORTER_PORT"
+  launch "$DIR/lag-exporter.pid" "$DIR/lag-exporter.log" \
+    node "$ROOT/scripts/stack/kafka-lag-exporter.mjs" "$LAG_EXPORTER_PORT" "127.0.0.1:$KAFKA_PORT"
+}
+
 prometheus_ready() { curl -fs -o /dev/null "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
 
 mkdir -p "$DIR"
 if [ -f "$DIR/offset" ] && [ "$(<"$DIR/offset")" != "$OFFSET" ] \
-    && { postgres_running || kafka_running || ferretdb_running || prometheus_running; }; then
+    && { postgres_running || kafka_running || ferretdb_running || prometheus_running || lag_exporter_running; }; then
   die "profile $PROFILE runs with port offset $(<"$DIR/offset"), not $OFFSET: stop it first (scripts/stack/down.sh)"
 fi
 echo "$OFFSET" >"$DIR/offset"
@@ -179,4 +188,6 @@ start_prometheus
 wait_for prometheus 30 "$PROMETHEUS_DIR/prometheus.log" prometheus_running prometheus_ready
 wait_for kafka 120 "$KAFKA_DIR/logs/kafka.out" kafka_running port_open "$KAFKA_PORT"
 create_topics
+start_lag_exporter
+wait_for "lag exporter" 30 "$DIR/lag-exporter.log" lag_exporter_running port_open "$LAG_EXPORTER_PORT"
 log "profile $PROFILE is up; load its environment with: eval \"\$(DOCPIPE_PROFILE=$PROFILE scripts/stack/env.sh)\""

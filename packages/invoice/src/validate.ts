@@ -70,7 +70,10 @@ export function validateInvoice(value: unknown): ValidationResult {
       const rejection = fromAjv(error, doc, forbidden);
       if (rejection && !errors.some((e) => e.field === rejection.field && e.kind === rejection.kind)) errors.push(rejection);
     }
-  } else if (parseInvoiceDate(doc['InvoiceDate'] as string) === undefined) {
+  }
+  // The calendar check runs even when other fields failed, so the client learns every problem at once.
+  const date = doc['InvoiceDate'];
+  if (typeof date === 'string' && !errors.some((e) => e.field === 'InvoiceDate') && parseInvoiceDate(date) === undefined) {
     errors.push({ field: 'InvoiceDate', kind: 'date', reason: 'is not a real calendar date and time' });
   }
   return errors.length === 0 ? { ok: true, invoice: doc as Invoice } : { ok: false, errors };

@@ -53,6 +53,13 @@ describe('validateInvoice', () => {
     },
   );
 
+  it('reports an impossible date together with the other problems', () => {
+    expect(errorsOf({ ...valid, CustomerID: null, InvoiceDate: '31/02/2011 08:26' }).map((e) => [e.field, e.kind])).toEqual([
+      ['CustomerID', 'null'],
+      ['InvoiceDate', 'date'],
+    ]);
+  });
+
   it('accepts a leap day', () => {
     expect(validateInvoice({ ...valid, InvoiceDate: '29/02/2012 23:59' }).ok).toBe(true);
   });

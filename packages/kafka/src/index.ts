@@ -1,5 +1,4 @@
 export { createKafkaClient, type KafkaClientOptions, type Logger } from './client.js';
-export { ensureTopics, groupLag, type TopicSpec } from './admin.js';
 export { BatchingProducer, KafkaUnavailableError, type BatchingProducerOptions, type OutgoingRecord } from './producer.js';
 export { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions, type ConsumedRecord, type RecordChunk } from './consumer.js';
 export type { Kafka } from 'kafkajs';
