@@ -106,7 +106,8 @@ export class Pipeline {
       if (stored > 0) first ??= now;
       if (stored >= expected) return { first: first ?? now, last: now };
       if (now > deadline) throw new Error(`only ${stored} of ${expected} documents stored in ${collections.join(', ')} after ${Math.round(timeoutMs / 1000)} s`);
-      await sleep(50);
+      // 100 ms: 0.5 % of a 20 s drain, and few enough counts not to load the store being measured.
+      await sleep(100);
     }
   }
 }

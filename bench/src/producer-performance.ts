@@ -49,6 +49,8 @@ export interface ProducerPerformanceRun {
   readonly warmupRecords: number;
   /** Newline-separated record values: the tool sends them in random order. */
   readonly payloadFile: string;
+  /** Producer settings beyond bootstrap.servers, e.g. acks and batching. */
+  readonly producerProps: Readonly<Record<string, string | number>>;
 }
 
 export async function producerPerformance(options: ProducerPerformanceRun): Promise<Outcome> {
@@ -72,7 +74,7 @@ export async function producerPerformance(options: ProducerPerformanceRun): Prom
       options.payloadFile,
       '--producer-props',
       `bootstrap.servers=${options.brokers}`,
-      'acks=all',
+      ...Object.entries(options.producerProps).map(([name, value]) => `${name}=${value}`),
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
