@@ -31,6 +31,8 @@ export interface BenchContext {
   readonly serviceEnv: NodeJS.ProcessEnv;
   readonly bridge: Peer;
   readonly connector: Peer;
+  /** The stack servers' pid files (Kafka, FerretDB, Postgres, Prometheus): their CPU is the benchmark's. */
+  readonly stackPidFiles: readonly string[];
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -68,5 +70,8 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext 
     serviceEnv: Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
     bridge: peer(env, 'BENCH_BRIDGE', required(env, 'BENCH_BRIDGE_HOME')),
     connector: peer(env, 'BENCH_CONNECTOR', required(env, 'BENCH_CONNECT_HOME')),
+    stackPidFiles: ['kafka/kafka.pid', 'ferretdb/ferretdb.pid', 'prometheus/prometheus.pid', 'postgres/data/postmaster.pid'].map((f) =>
+      join(required(env, 'BENCH_DIR'), f),
+    ),
   };
 }

@@ -33,8 +33,7 @@ async function ceilings(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, 
   // with the Java producer's 16 KiB default the tool measured a quarter of this and less than
   // ingest's batch endpoint, so that would be no ceiling.
   const producerProps = { acks: 'all', 'batch.size': 900 * 1024, 'linger.ms': 2 };
-  const kafka = await measure(
-    'ceiling.kafka',
+  const kafka = await measure(ctx, 'ceiling.kafka',
     {
       records: o.kafkaRecords,
       warmupRecords,
@@ -58,8 +57,7 @@ async function ceilings(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, 
     },
   );
 
-  const store = await measure(
-    'ceiling.store',
+  const store = await measure(ctx, 'ceiling.store',
     { documents: o.storeDocs, warmupDocuments: o.chunkSize, chunkSize: o.chunkSize, concurrentInserts: o.partitionsConcurrently, ordered: false },
     () =>
       storeCeiling(
@@ -70,7 +68,7 @@ async function ceilings(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, 
   );
   await pipeline.db.dropDatabase();
 
-  const http = await measure('ceiling.http', httpParams(o, 1, o.singleDocs), () =>
+  const http = await measure(ctx, 'ceiling.http', httpParams(o, 1, o.singleDocs), () =>
     withProcess(services.emptyRoute(ctx), () => httpMeasurement(httpRun(ctx.emptyRoutePort, o, 1, o.singleDocs))),
   );
   return [kafka, store, http];
@@ -102,21 +100,21 @@ async function ingestRuns(ctx: BenchContext, o: BenchOptions): Promise<Measureme
   const rateDocs = o.rate * o.rateSeconds;
   await withProcess(services.ingest(ctx, { authMode: 'jwt' }), async () => {
     runs.push(
-      await measure('docpipe.single.auth', httpParams(o, 1, o.singleDocs), () => httpMeasurement(httpRun(ctx.ingestPort, o, 1, o.singleDocs))),
+      await measure(ctx, 'docpipe.single.auth', httpParams(o, 1, o.singleDocs), () => httpMeasurement(httpRun(ctx.ingestPort, o, 1, o.singleDocs))),
     );
     runs.push(
-      await measure('docpipe.single.rate', { ...httpParams(o, 1, rateDocs, o.rate), seconds: o.rateSeconds }, () =>
+      await measure(ctx, 'docpipe.single.rate', { ...httpParams(o, 1, rateDocs, o.rate), seconds: o.rateSeconds }, () =>
         httpMeasurement(httpRun(ctx.ingestPort, o, 1, rateDocs, o.rate)),
       ),
     );
     runs.push(
-      await measure('docpipe.batch', httpParams(o, o.batchSize, o.batchDocs), () =>
+      await measure(ctx, 'docpipe.batch', httpParams(o, o.batchSize, o.batchDocs), () =>
         httpMeasurement(httpRun(ctx.ingestPort, o, o.batchSize, o.batchDocs)),
       ),
     );
   });
   runs.push(
-    await measure('docpipe.single.noauth', { ...httpParams(o, 1, o.singleDocs), authMode: 'none' }, () =>
+    await measure(ctx, 'docpipe.single.noauth', { ...httpParams(o, 1, o.singleDocs), authMode: 'none' }, () =>
       withProcess(services.ingest(ctx, { authMode: 'none' }), () => httpMeasurement(httpRun(ctx.ingestPort, o, 1, o.singleDocs))),
     ),
   );
@@ -132,8 +130,8 @@ async function bridgeRuns(ctx: BenchContext, o: BenchOptions): Promise<Measureme
   const run = (batchSize: number, count: number) => ({ ...httpRun(ctx.bridgePort, o, batchSize, count), topic: TOPICS.documents });
   const runs: Measurement[] = [];
   const failure = await withProcess(services.bridge(ctx), async () => {
-    runs.push(await measure('peer.bridge.single', single, () => bridgeMeasurement(run(1, o.singleDocs))));
-    runs.push(await measure('peer.bridge.batch', batch, () => bridgeMeasurement(run(o.batchSize, o.batchDocs))));
+    runs.push(await measure(ctx, 'peer.bridge.single', single, () => bridgeMeasurement(run(1, o.singleDocs))));
+    runs.push(await measure(ctx, 'peer.bridge.batch', batch, () => bridgeMeasurement(run(o.batchSize, o.batchDocs))));
     return undefined;
   }).catch((error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error)));
   if (failure !== undefined) {
@@ -176,7 +174,7 @@ async function drains(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, it
   const params = { documents: o.drainDocs, partitions: ctx.documentsPartitions, chunkSize: o.chunkSize, meanRecordBytes: Math.round(meanBytes(filled)) };
   await pipeline.reset([CONSUMER_GROUP, `connect-${services.SINK_NAME}`]);
   await pipeline.fill(filled);
-  const consumer = await measure('docpipe.consumer', { ...params, partitionsConcurrently: o.partitionsConcurrently }, () =>
+  const consumer = await measure(ctx, 'docpipe.consumer', { ...params, partitionsConcurrently: o.partitionsConcurrently }, () =>
     drain(pipeline, services.consumer(ctx), 'documents', filled.length),
   );
   // The same records, into an empty store again.
@@ -184,7 +182,7 @@ async function drains(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, it
   const sinkParams = { ...params, tasks: o.partitionsConcurrently, writeModel: 'InsertOneDefaultStrategy', ordered: false };
   const sink = ctx.connector.unavailable
     ? unavailable('peer.sink', sinkParams, ctx.connector.unavailable)
-    : await measure('peer.sink', sinkParams, () =>
+    : await measure(ctx, 'peer.sink', sinkParams, () =>
         drain(pipeline, services.connect(ctx, { chunkSize: o.chunkSize, tasks: o.partitionsConcurrently }), services.SINK_COLLECTION, filled.length),
       );
   return [consumer, sink];
@@ -198,7 +196,7 @@ async function drains(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, it
 async function seedReplay(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline): Promise<Measurement> {
   const params = { documents: o.seedDocs, invalidShare: o.seedInvalidShare, concurrency: o.concurrency, batchSize: 1, seed: o.seed, warmupDocuments: 0 };
   await pipeline.reset();
-  return measure('docpipe.seed', params, () =>
+  return measure(ctx, 'docpipe.seed', params, () =>
     withProcess(services.consumer(ctx), () =>
       withProcess(services.ingest(ctx, { authMode: 'jwt' }), async (): Promise<Outcome> => {
         const summary = await runLoad({

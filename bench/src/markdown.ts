@@ -63,7 +63,8 @@ function comparisonTables(comparisons: readonly Comparison[]): string {
 function measurementRow(m: Measurement): string[] {
   const { title, unit, group } = MEASUREMENTS[m.id];
   const load = m.loadAverage ? `${decimal(2).format(m.loadAverage.before)} → ${decimal(2).format(m.loadAverage.after)}` : '';
-  if (m.status !== 'ok') return [group, title, `${m.status}: ${m.reason}`, '', '', '', '', '', load];
+  const other = m.otherCpu === undefined ? '' : `${decimal(0).format(m.otherCpu * 100)} %`;
+  if (m.status !== 'ok') return [group, title, `${m.status}: ${m.reason}`, '', '', '', '', '', other, load];
   const lat = m.latencyMs;
   return [
     group,
@@ -74,6 +75,7 @@ function measurementRow(m: Measurement): string[] {
     lat ? formatNumber(lat.p99) : '',
     integer.format(m.count),
     decimal(1).format(m.seconds),
+    other,
     load,
   ];
 }
@@ -108,12 +110,13 @@ function profileSection(results: RunResults): string {
 export function renderMarkdown(results: RunResults): string {
   const { machine, versions, parameters } = results;
   const gib = (bytes: number) => `${decimal(1).format(bytes / 2 ** 30)} GiB`;
-  const measurementHeader = ['group', 'measurement', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'count', 'seconds', 'load avg'];
+  const measurementHeader = ['group', 'measurement', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'count', 'seconds', 'other CPU', 'load avg'];
   return [
     '# Docpipe benchmark',
     '',
     `Run ${results.startedAt} → ${results.finishedAt} on ${machine.cpuModel} (${machine.cores} cores, ${gib(machine.memoryBytes)}), ` +
-      `${machine.os}, kernel ${machine.kernel}. The load average column shows how busy the machine was around each measurement.`,
+      `${machine.os}, kernel ${machine.kernel}. "other CPU" is the share of the machine's CPU that processes outside the benchmark ` +
+      'used during each measurement (0 % on a quiet machine); the load average (1 minute, before → after) includes the benchmark itself.',
     '',
     '## Ratios',
     '',

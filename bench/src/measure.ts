@@ -1,6 +1,10 @@
 // One measurement's frame: progress on stderr, the machine's load around it, and a failure turned
 // into a result that says why instead of ending the run.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import type { BenchContext } from './context.js';
+import { otherShare, sampleCpu } from './noise.js';
+import { runningChildren } from './processes.js';
 import { MEASUREMENTS, type Measurement, type MeasurementId, type Outcome, type Params } from './results.js';
 
 export function log(message: string): void {
@@ -12,9 +16,23 @@ export function firstLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-export async function measure(id: MeasurementId, params: Params, run: () => Promise<Outcome>): Promise<Measurement> {
+/** The benchmark's processes besides this one: the servers it started and the stack's servers. */
+function benchPids(ctx: BenchContext): number[] {
+  const stack = ctx.stackPidFiles.flatMap((file) => {
+    try {
+      const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+      return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+    } catch {
+      return [];
+    }
+  });
+  return [...stack, ...runningChildren()];
+}
+
+export async function measure(ctx: BenchContext, id: MeasurementId, params: Params, run: () => Promise<Outcome>): Promise<Measurement> {
   log(`${id}: ${MEASUREMENTS[id].title}`);
   const before = loadavg()[0] ?? 0;
+  const cpuBefore = sampleCpu(() => benchPids(ctx));
   let outcome: Outcome;
   try {
     outcome = await run();
@@ -23,8 +41,9 @@ export async function measure(id: MeasurementId, params: Params, run: () => Prom
     outcome = { status: 'failed', reason: firstLine(error) };
   }
   const after = loadavg()[0] ?? 0;
+  const otherCpu = otherShare(cpuBefore, sampleCpu(() => benchPids(ctx)));
   log(outcome.status === 'ok' ? `${id}: ${Math.round(outcome.throughput)} ${MEASUREMENTS[id].unit}` : `${id}: ${outcome.status}: ${outcome.reason}`);
-  return { id, params, ...outcome, loadAverage: { before, after } };
+  return { id, params, ...outcome, loadAverage: { before, after }, otherCpu };
 }
 
 /** A measurement that could not run at all (a peer not installable): the reason, no figures. */

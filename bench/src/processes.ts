@@ -11,6 +11,13 @@ export class StartFailed extends Error {
   override readonly name = 'StartFailed';
 }
 
+const running = new Set<number>();
+
+/** The pids of the servers started here that still run: the benchmark's own CPU use counts them. */
+export function runningChildren(): number[] {
+  return [...running];
+}
+
 export interface Started {
   readonly name: string;
   readonly pid: number;
@@ -52,8 +59,10 @@ export async function startProcess(options: StartOptions): Promise<Started> {
     closeSync(log);
   }
   let exited = false;
+  if (child.pid !== undefined) running.add(child.pid);
   const exit = once(child, 'exit').then(() => {
     exited = true;
+    if (child.pid !== undefined) running.delete(child.pid);
   });
   const stop = async (graceMs = 60_000) => {
     if (exited) return;

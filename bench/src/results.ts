@@ -48,6 +48,8 @@ export type Measurement = Outcome & {
   readonly params: Params;
   /** 1-minute load average before and after: how busy the machine was besides the measurement. */
   readonly loadAverage?: { readonly before: number; readonly after: number };
+  /** Share (0 to 1) of the machine's CPU used by processes outside the benchmark meanwhile. */
+  readonly otherCpu?: number;
 };
 
 export type Metric = 'throughput' | 'p99' | 'seconds';

@@ -35,7 +35,7 @@ describe('renderMarkdown', () => {
   });
 
   it('lists the measurements, the profile, the machine, versions and parameters', () => {
-    expect(text).toContain('| docpipe | ingest, single documents, JWT | 4,000 docs/s | 4.00 | 9.00 | 20.0 | 40,000 | 10.0 |  |');
+    expect(text).toContain('| docpipe | ingest, single documents, JWT | 4,000 docs/s | 4.00 | 9.00 | 20.0 | 40,000 | 10.0 | 12 % | 1.00 → 3.50 |');
     expect(text).toContain("## Where ingest's time goes");
     expect(text).toContain('| 12.5 % | `encode node_modules/kafkajs/x.js:10` |');
     expect(text).toContain('Test CPU (2 cores, 24.0 GiB), Debian GNU/Linux 13 (trixie), kernel 6.1.0');
