@@ -31,8 +31,8 @@ export interface BenchContext {
   readonly serviceEnv: NodeJS.ProcessEnv;
   readonly bridge: Peer;
   readonly connector: Peer;
-  /** The stack servers' pid files (Kafka, FerretDB, Postgres, Prometheus): their CPU is the benchmark's. */
-  readonly stackPidFiles: readonly string[];
+  /** The stack servers' pid files by name (Kafka, FerretDB, Postgres, Prometheus): their CPU is the benchmark's. */
+  readonly stackPidFiles: Readonly<Record<string, string>>;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -70,8 +70,12 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext 
     serviceEnv: Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
     bridge: peer(env, 'BENCH_BRIDGE', required(env, 'BENCH_BRIDGE_HOME')),
     connector: peer(env, 'BENCH_CONNECTOR', required(env, 'BENCH_CONNECT_HOME')),
-    stackPidFiles: ['kafka/kafka.pid', 'ferretdb/ferretdb.pid', 'prometheus/prometheus.pid', 'postgres/data/postmaster.pid'].map((f) =>
-      join(required(env, 'BENCH_DIR'), f),
-    ),
+    stackPidFiles: {
+      kafka: join(required(env, 'BENCH_DIR'), 'kafka/kafka.pid'),
+      ferretdb: join(required(env, 'BENCH_DIR'), 'ferretdb/ferretdb.pid'),
+      prometheus: join(required(env, 'BENCH_DIR'), 'prometheus/prometheus.pid'),
+      // The postmaster only: the backends serving ingest's connections count once they exit.
+      postgres: join(required(env, 'BENCH_DIR'), 'postgres/data/postmaster.pid'),
+    },
   };
 }

@@ -80,6 +80,26 @@ function measurementRow(m: Measurement): string[] {
   ];
 }
 
+/** Per measurement, the cores each of the benchmark's processes kept busy: where its time went. */
+function coresSection(measurements: readonly Measurement[]): string {
+  const rows = measurements.flatMap((m) =>
+    m.cores && Object.keys(m.cores).length > 0
+      ? [[MEASUREMENTS[m.id].title, Object.entries(m.cores).map(([name, used]) => `${name} ${decimal(2).format(used)}`).join(', ')]]
+      : [],
+  );
+  if (rows.length === 0) return '';
+  return [
+    '## CPU by process',
+    '',
+    'Cores each process kept busy on average during the measurement (1.00 = one core all the time; the machine has ' +
+      'as many as its core count). A server near 1.00 is single-threaded and saturated; the sum near the core count ' +
+      'means the machine was.',
+    '',
+    table(['measurement', 'cores used'], rows),
+    '',
+  ].join('\n');
+}
+
 function profileSection(results: RunResults): string {
   const p = results.ingestProfile;
   if (!p) return '';
@@ -130,6 +150,7 @@ export function renderMarkdown(results: RunResults): string {
       m.status === 'ok' && m.notes?.length ? [`- ${MEASUREMENTS[m.id].title}: ${m.notes.join('; ')}`] : [],
     ),
     '',
+    coresSection(results.measurements),
     profileSection(results),
     '## Versions',
     '',

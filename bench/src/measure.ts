@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { BenchContext } from './context.js';
-import { otherShare, sampleCpu } from './noise.js';
-import { runningChildren } from './processes.js';
+import { coresByProcess, otherShare, sampleCpu, type BenchProcesses } from './noise.js';
+import { finishedChildren, runningChildren } from './processes.js';
 import { MEASUREMENTS, type Measurement, type MeasurementId, type Outcome, type Params } from './results.js';
 
 export function log(message: string): void {
@@ -16,23 +16,24 @@ export function firstLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** The benchmark's processes besides this one: the servers it started and the stack's servers. */
-function benchPids(ctx: BenchContext): number[] {
-  const stack = ctx.stackPidFiles.flatMap((file) => {
+/** The benchmark's processes besides this one: the stack's servers and those started here. */
+function benchProcesses(ctx: BenchContext): BenchProcesses {
+  const stack = new Map<number, string>();
+  for (const [name, file] of Object.entries(ctx.stackPidFiles)) {
     try {
       const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-      return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+      if (Number.isInteger(pid) && pid > 0) stack.set(pid, `${name} (stack)`);
     } catch {
-      return [];
+      // Not running: nothing to count.
     }
-  });
-  return [...stack, ...runningChildren()];
+  }
+  return { stack, running: runningChildren(), finished: finishedChildren() };
 }
 
 export async function measure(ctx: BenchContext, id: MeasurementId, params: Params, run: () => Promise<Outcome>): Promise<Measurement> {
   log(`${id}: ${MEASUREMENTS[id].title}`);
   const before = loadavg()[0] ?? 0;
-  const cpuBefore = sampleCpu(() => benchPids(ctx));
+  const cpuBefore = sampleCpu(benchProcesses(ctx));
   let outcome: Outcome;
   try {
     outcome = await run();
@@ -41,9 +42,11 @@ export async function measure(ctx: BenchContext, id: MeasurementId, params: Para
     outcome = { status: 'failed', reason: firstLine(error) };
   }
   const after = loadavg()[0] ?? 0;
-  const otherCpu = otherShare(cpuBefore, sampleCpu(() => benchPids(ctx)));
+  const cpuAfter = sampleCpu(benchProcesses(ctx));
+  const otherCpu = otherShare(cpuBefore, cpuAfter);
+  const cores = coresByProcess(cpuBefore, cpuAfter);
   log(outcome.status === 'ok' ? `${id}: ${Math.round(outcome.throughput)} ${MEASUREMENTS[id].unit}` : `${id}: ${outcome.status}: ${outcome.reason}`);
-  return { id, params, ...outcome, loadAverage: { before, after }, otherCpu };
+  return { id, params, ...outcome, loadAverage: { before, after }, otherCpu, cores };
 }
 
 /** A measurement that could not run at all (a peer not installable): the reason, no figures. */

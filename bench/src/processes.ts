@@ -5,17 +5,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pidTicks } from './noise.js';
 
 /** Thrown by a readiness check that knows the start has failed for good (no point waiting). */
 export class StartFailed extends Error {
   override readonly name = 'StartFailed';
 }
 
-const running = new Set<number>();
+const running = new Map<number, string>();
+/** CPU ticks of the servers that have stopped, by name, read just before each was stopped. */
+const finished = new Map<string, number>();
 
-/** The pids of the servers started here that still run: the benchmark's own CPU use counts them. */
-export function runningChildren(): number[] {
-  return [...running];
+/** The servers started here that still run, pid to name: the benchmark's CPU use counts them. */
+export function runningChildren(): ReadonlyMap<number, string> {
+  return running;
+}
+
+/** What the stopped servers used, by name (their shutdown aside). */
+export function finishedChildren(): ReadonlyMap<string, number> {
+  return finished;
 }
 
 export interface Started {
@@ -59,13 +67,14 @@ export async function startProcess(options: StartOptions): Promise<Started> {
     closeSync(log);
   }
   let exited = false;
-  if (child.pid !== undefined) running.add(child.pid);
+  if (child.pid !== undefined) running.set(child.pid, options.name);
   const exit = once(child, 'exit').then(() => {
     exited = true;
     if (child.pid !== undefined) running.delete(child.pid);
   });
   const stop = async (graceMs = 60_000) => {
     if (exited) return;
+    if (child.pid !== undefined) finished.set(options.name, (finished.get(options.name) ?? 0) + pidTicks(child.pid));
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exit;

@@ -50,6 +50,8 @@ export type Measurement = Outcome & {
   readonly loadAverage?: { readonly before: number; readonly after: number };
   /** Share (0 to 1) of the machine's CPU used by processes outside the benchmark meanwhile. */
   readonly otherCpu?: number;
+  /** Cores each of the benchmark's processes kept busy on average: where the time went. */
+  readonly cores?: Readonly<Record<string, number>>;
 };
 
 export type Metric = 'throughput' | 'p99' | 'seconds';

@@ -14,7 +14,7 @@ export function measurements(): Measurement[] {
     ok('docpipe.single.noauth', 5000),
     ok('docpipe.single.rate', 1000, { latencyMs: { p50: 3, p95: 8, p99: 150, max: 300 } } as Partial<Measurement>),
     ok('docpipe.batch', 40_000),
-    ok('docpipe.consumer', 4500),
+    ok('docpipe.consumer', 4500, { cores: { 'ferretdb (stack)': 0.98, consumer: 0.31 } } as Partial<Measurement>),
     ok('docpipe.seed', 1250, { seconds: 4 } as Partial<Measurement>),
     { id: 'peer.bridge.single', params: {}, status: 'unavailable', reason: 'not on Maven Central' },
     { id: 'peer.bridge.batch', params: {}, status: 'unavailable', reason: 'not on Maven Central' },

@@ -43,6 +43,10 @@ describe('renderMarkdown', () => {
     expect(text).toContain('| concurrency | 32 |');
   });
 
+  it('shows the cores each process used, per measurement', () => {
+    expect(text).toContain('| consumer draining a pre-filled topic | ferretdb (stack) 0.98, consumer 0.31 |');
+  });
+
   it('escapes pipes in cells', () => {
     const results = assemble(run([{ id: 'peer.sink', params: {}, status: 'failed', reason: 'a | b' }]));
     expect(renderMarkdown(results)).toContain('failed: a \\| b');
