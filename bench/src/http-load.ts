@@ -2,6 +2,7 @@
 // run, both with the same documents, concurrency and connection pool size for every target.
 import { NO_DEFECTS, type DefectShares } from '@docpipe/load/data';
 import { runLoad, type Summary } from '@docpipe/load/client';
+import type { BenchOptions } from './options.js';
 import type { Outcome } from './results.js';
 
 export interface HttpRun {
@@ -50,3 +51,24 @@ export async function httpMeasurement(run: HttpRun): Promise<Outcome> {
   if (run.warmup > 0) await runLoad(options({ ...run, rate: undefined }, run.warmup));
   return outcomeOf(await runLoad(options(run, run.count)));
 }
+
+/** The parameters of an HTTP measurement, as the results record them. */
+export const httpParams = (o: BenchOptions, batchSize: number, documents: number, rate?: number) => ({
+  documents,
+  warmupDocuments: o.warmupDocs,
+  concurrency: o.concurrency,
+  batchSize,
+  seed: o.seed,
+  invalidShare: 0,
+  ...(rate ? { rate } : {}),
+});
+
+export const httpRun = (port: number, o: BenchOptions, batchSize: number, count: number, rate?: number): HttpRun => ({
+  url: `http://127.0.0.1:${port}`,
+  count,
+  warmup: o.warmupDocs,
+  concurrency: o.concurrency,
+  batchSize,
+  seed: o.seed,
+  ...(rate ? { rate } : {}),
+});

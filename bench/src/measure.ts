@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { BenchContext } from './context.js';
 import { coresByProcess, otherShare, sampleCpu, type BenchProcesses } from './noise.js';
-import { finishedChildren, runningChildren } from './processes.js';
+import { finishedChildren, runningChildren, withProcess, type StartOptions } from './processes.js';
 import { MEASUREMENTS, type Measurement, type MeasurementId, type Outcome, type Params } from './results.js';
 
 export function log(message: string): void {
@@ -53,4 +53,29 @@ export async function measure(ctx: BenchContext, id: MeasurementId, params: Para
 export function unavailable(id: MeasurementId, params: Params, reason: string): Measurement {
   log(`${id}: unavailable: ${reason}`);
   return { id, params, status: 'unavailable', reason };
+}
+
+export interface Planned {
+  readonly id: MeasurementId;
+  readonly params: Params;
+  readonly run: () => Promise<Outcome>;
+}
+
+/**
+ * Measurements against one server, started once for all of them, one after the other. A server
+ * that cannot start fails each of them with the reason, and the run goes on.
+ */
+export async function onServer(ctx: BenchContext, server: StartOptions, planned: readonly Planned[]): Promise<Measurement[]> {
+  const done: Measurement[] = [];
+  try {
+    await withProcess(server, async () => {
+      for (const p of planned) done.push(await measure(ctx, p.id, p.params, p.run));
+    });
+  } catch (error) {
+    const reason = `${server.name}: ${firstLine(error)}`;
+    log(reason);
+    const measured = new Set(done.map((m) => m.id));
+    for (const p of planned) if (!measured.has(p.id)) done.push({ id: p.id, params: p.params, status: 'failed', reason });
+  }
+  return done;
 }

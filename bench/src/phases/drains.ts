@@ -1,0 +1,57 @@
+// The consumer and its peer, the MongoDB sink connector, each draining the same pre-filled topic.
+import type { BenchContext } from '../context.js';
+import { meanBytes, type Envelope } from '../documents.js';
+import { measure, unavailable } from '../measure.js';
+import type { BenchOptions } from '../options.js';
+import { CONSUMER_GROUP, type Pipeline } from '../pipeline.js';
+import { withProcess, type StartOptions } from '../processes.js';
+import type { Measurement, Outcome } from '../results.js';
+import * as services from '../services.js';
+
+export const DRAIN_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Starts a process that stores the pre-filled topic and times it by the store's count: from the
+ * first document seen to all `expected` seen, so a JVM's longer start-up is not counted as
+ * draining. The time from the start of the process is kept in the notes.
+ */
+async function drain(pipeline: Pipeline, server: StartOptions, collection: string, expected: number): Promise<Outcome> {
+  const abort = new AbortController();
+  const started = performance.now();
+  const watch = pipeline.waitForCount([collection], expected, DRAIN_TIMEOUT_MS, abort.signal);
+  watch.catch(() => undefined);
+  try {
+    const { first, last } = await withProcess(server, () => watch);
+    const seconds = (last - first) / 1000;
+    const fromStart = (last - started) / 1000;
+    return {
+      status: 'ok',
+      throughput: expected / seconds,
+      count: expected,
+      seconds,
+      notes: [`${fromStart.toFixed(1)} s from process start (${Math.round(expected / fromStart)} docs/s)`],
+    };
+  } finally {
+    abort.abort();
+  }
+}
+
+export async function drains(ctx: BenchContext, o: BenchOptions, pipeline: Pipeline, items: readonly Envelope[]): Promise<Measurement[]> {
+  const filled = items.slice(0, o.drainDocs);
+  const params = { documents: o.drainDocs, partitions: ctx.documentsPartitions, chunkSize: o.chunkSize, meanRecordBytes: Math.round(meanBytes(filled)) };
+  await pipeline.reset([CONSUMER_GROUP, `connect-${services.SINK_NAME}`]);
+  await pipeline.fill(filled);
+  const consumer = await measure(ctx, 'docpipe.consumer', { ...params, partitionsConcurrently: o.partitionsConcurrently }, () =>
+    drain(pipeline, services.consumer(ctx), 'documents', filled.length),
+  );
+  // The same records, into an empty store again.
+  await pipeline.db.dropDatabase();
+  const sinkParams = { ...params, tasks: o.partitionsConcurrently, writeModel: 'InsertOneDefaultStrategy', ordered: false };
+  const sink = ctx.connector.unavailable
+    ? unavailable('peer.sink', sinkParams, ctx.connector.unavailable)
+    : await measure(ctx, 'peer.sink', sinkParams, () =>
+        drain(pipeline, services.connect(ctx, { chunkSize: o.chunkSize, tasks: o.partitionsConcurrently }), services.SINK_COLLECTION, filled.length),
+      );
+  return [consumer, sink];
+}
+
