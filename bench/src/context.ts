@@ -31,7 +31,7 @@ export interface BenchContext {
   readonly serviceEnv: NodeJS.ProcessEnv;
   readonly bridge: Peer;
   readonly connector: Peer;
-  /** The stack servers' pid files by name (Kafka, FerretDB, Postgres, Prometheus): their CPU is the benchmark's. */
+  /** The stack servers' pid files by name (Kafka, FerretDB, Postgres, Prometheus, the lag exporter): their CPU is the benchmark's. */
   readonly stackPidFiles: Readonly<Record<string, string>>;
 }
 
@@ -74,6 +74,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext 
       kafka: join(required(env, 'BENCH_DIR'), 'kafka/kafka.pid'),
       ferretdb: join(required(env, 'BENCH_DIR'), 'ferretdb/ferretdb.pid'),
       prometheus: join(required(env, 'BENCH_DIR'), 'prometheus/prometheus.pid'),
+      'lag exporter': join(required(env, 'BENCH_DIR'), 'lag-exporter.pid'),
       // The postmaster only: the backends serving ingest's connections count once they exit.
       postgres: join(required(env, 'BENCH_DIR'), 'postgres/data/postmaster.pid'),
     },

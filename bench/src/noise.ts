@@ -92,7 +92,7 @@ export function sampleCpu(processes: BenchProcesses): CpuSample {
   try {
     const self = parsePidStat(readFileSync('/proc/self/stat', 'utf8'));
     add('bench runner (load client)', self.own);
-    add('tools run to completion', Math.max(0, self.children - [...processes.finished.values()].reduce((a, b) => a + b, 0)));
+    add('finished tools (ProducerPerformance)', Math.max(0, self.children - [...processes.finished.values()].reduce((a, b) => a + b, 0)));
   } catch {
     // Not Linux: only the machine's share is missing.
   }
