@@ -21,28 +21,32 @@ export function chartSpec(results: RunResults): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Docpipe benchmark', subtitle: `${results.startedAt}, ${results.machine.cpuModel}, ${results.machine.cores} cores` },
-    config: { font: 'sans-serif', axis: { labelLimit: 360 } },
+    config: { font: 'sans-serif' },
     vconcat: [
       {
         title: 'Throughput per second (log scale)',
         data: { values: throughput },
-        mark: { type: 'bar', tooltip: true },
         width: 480,
         encoding: {
-          y: { field: 'measurement', type: 'nominal', sort: order, title: null },
-          x: { field: 'perSecond', type: 'quantitative', scale: { type: 'log' }, title: 'units per second (see the unit column)' },
-          color: { field: 'group', type: 'nominal', title: 'group', scale: { domain: ['ceiling', 'docpipe', 'peer'] } },
+          y: { field: 'measurement', type: 'nominal', sort: order, title: null, axis: { labelLimit: 500 } },
+          x: { field: 'perSecond', type: 'quantitative', stack: null, scale: { type: 'log' }, title: 'units per second (records, requests or documents)' },
         },
+        layer: [
+          // A log scale has no zero: the bars start at the left edge.
+          { mark: { type: 'bar', tooltip: true }, encoding: { x2: { value: 0 }, color: { field: 'group', type: 'nominal', title: 'group', scale: { domain: ['ceiling', 'docpipe', 'peer'] } } } },
+          { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { text: { field: 'perSecond', type: 'quantitative', format: ',.0f' } } },
+        ],
       },
       {
-        title: 'Request latency, ms',
+        title: 'Latency per request, ms (log scale)',
         data: { values: latency },
         mark: { type: 'bar', tooltip: true },
         width: 480,
         encoding: {
-          y: { field: 'measurement', type: 'nominal', sort: order, title: null },
+          y: { field: 'measurement', type: 'nominal', sort: order, title: null, axis: { labelLimit: 500 } },
           yOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99'] },
-          x: { field: 'ms', type: 'quantitative', title: 'milliseconds' },
+          x: { field: 'ms', type: 'quantitative', stack: null, scale: { type: 'log' }, title: 'milliseconds' },
+          x2: { value: 0 },
           color: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { scheme: 'oranges' } },
         },
       },

@@ -18,5 +18,10 @@ describe('chart', () => {
     const svg = await renderSvg(chartSpec(results));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('Throughput per second');
+    expect(svg).toContain('4,000');
+    // Every bar is drawn with a width (a log scale with a stacked zero baseline draws none).
+    const widths = [...svg.matchAll(/aria-roledescription="bar" d="M[\d.]+,[\d.]+h(-?[\d.]+)/g)].map((m) => Number(m[1]));
+    expect(widths.length).toBe(10 + 10 * 3);
+    expect(widths.every((w) => w > 0)).toBe(true);
   });
 });
