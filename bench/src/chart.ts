@@ -3,6 +3,16 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { MEASUREMENTS, type RunResults } from './results.js';
 
+/**
+ * A log scale's domain in powers of ten, from below half the smallest value (a bar at the
+ * domain's minimum would have no length) to above twice the largest (room for its label).
+ */
+export function logDomain(values: readonly number[]): [number, number] {
+  const positive = values.filter((v) => v > 0);
+  if (positive.length === 0) return [1, 10];
+  return [10 ** Math.floor(Math.log10(Math.min(...positive) / 2)), 10 ** Math.ceil(Math.log10(Math.max(...positive) * 2))];
+}
+
 export function chartSpec(results: RunResults): TopLevelSpec {
   const ok = results.measurements.flatMap((m) => (m.status === 'ok' ? [m] : []));
   const label = (id: keyof typeof MEASUREMENTS) => MEASUREMENTS[id].title;
@@ -29,11 +39,23 @@ export function chartSpec(results: RunResults): TopLevelSpec {
         width: 480,
         encoding: {
           y: { field: 'measurement', type: 'nominal', sort: order, title: null, axis: { labelLimit: 500 } },
-          x: { field: 'perSecond', type: 'quantitative', stack: null, scale: { type: 'log' }, title: 'units per second (records, requests or documents)' },
+          x: {
+            field: 'perSecond',
+            type: 'quantitative',
+            stack: null,
+            scale: { type: 'log', domain: logDomain(throughput.map((t) => t.perSecond)) },
+            title: 'units per second (records, requests or documents)',
+          },
         },
         layer: [
           // A log scale has no zero: the bars start at the left edge.
-          { mark: { type: 'bar', tooltip: true }, encoding: { x2: { value: 0 }, color: { field: 'group', type: 'nominal', title: 'group', scale: { domain: ['ceiling', 'docpipe', 'peer'] } } } },
+          {
+            mark: { type: 'bar', tooltip: true },
+            encoding: {
+              x2: { value: 0 },
+              color: { field: 'group', type: 'nominal', title: 'group', scale: { domain: ['ceiling', 'docpipe', 'peer'] } },
+            },
+          },
           { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { text: { field: 'perSecond', type: 'quantitative', format: ',.0f' } } },
         ],
       },
@@ -45,7 +67,13 @@ export function chartSpec(results: RunResults): TopLevelSpec {
         encoding: {
           y: { field: 'measurement', type: 'nominal', sort: order, title: null, axis: { labelLimit: 500 } },
           yOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99'] },
-          x: { field: 'ms', type: 'quantitative', stack: null, scale: { type: 'log' }, title: 'milliseconds' },
+          x: {
+            field: 'ms',
+            type: 'quantitative',
+            stack: null,
+            scale: { type: 'log', domain: logDomain(latency.map((l) => l.ms ?? 0)) },
+            title: 'milliseconds',
+          },
           x2: { value: 0 },
           color: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { scheme: 'oranges' } },
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartSpec, renderSvg } from '../src/chart.js';
+import { chartSpec, logDomain, renderSvg } from '../src/chart.js';
 import { assemble } from '../src/results.js';
 import { run } from './fixtures.js';
 
@@ -23,5 +23,13 @@ describe('chart', () => {
     const widths = [...svg.matchAll(/aria-roledescription="bar" d="M[\d.]+,[\d.]+h(-?[\d.]+)/g)].map((m) => Number(m[1]));
     expect(widths.length).toBe(10 + 10 * 3);
     expect(widths.every((w) => w > 0)).toBe(true);
+  });
+});
+
+describe('logDomain', () => {
+  it('spans powers of ten from below half the smallest positive value to above twice the largest', () => {
+    expect(logDomain([1000, 20_000])).toEqual([100, 100_000]);
+    expect(logDomain([0, 3, 150])).toEqual([1, 1000]);
+    expect(logDomain([])).toEqual([1, 10]);
   });
 });
