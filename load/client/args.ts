@@ -23,6 +23,7 @@ waits until every accepted document is stored.
   --timeout SECONDS      per request (default ${DEFAULT_OPTIONS.timeoutMs / 1000})
   --no-wait              do not wait for the accepted documents to be stored
   --wait-timeout SECONDS longest wait for them after sending (default ${DEFAULT_OPTIONS.waitTimeoutMs / 1000})
+  --poll-concurrency N   GET /v1/documents/:id in flight while waiting (default ${DEFAULT_OPTIONS.pollConcurrency})
   --json                 print the summary as JSON
   --quiet                no progress bar (there is none either when stderr is not a terminal)
   -h, --help             this text
@@ -66,6 +67,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         timeout: { type: 'string' },
         wait: { type: 'boolean' },
         'wait-timeout': { type: 'string' },
+        'poll-concurrency': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -99,6 +101,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     timeoutMs: num('timeout', parsed.timeout, d.timeoutMs / 1000) * 1000,
     wait: parsed.wait ?? d.wait,
     waitTimeoutMs: num('wait-timeout', parsed['wait-timeout'], d.waitTimeoutMs / 1000) * 1000,
+    pollConcurrency: num('poll-concurrency', parsed['poll-concurrency'], d.pollConcurrency, true),
   };
   try {
     checkOptions(options);

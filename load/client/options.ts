@@ -32,6 +32,11 @@ export interface LoadOptions {
   readonly wait: boolean;
   /** Longest wait for the documents to be stored, counted from the end of sending. */
   readonly waitTimeoutMs: number;
+  /**
+   * GETs in flight while waiting. Kept apart from `concurrency`: checking must not become a load
+   * test of the store (on FerretDB every lookup scans the collection).
+   */
+  readonly pollConcurrency: number;
   readonly onProgress?: ((progress: Progress) => void) | undefined;
 }
 
@@ -49,6 +54,7 @@ export const DEFAULT_OPTIONS: LoadOptions = {
   timeoutMs: 30_000,
   wait: true,
   waitTimeoutMs: 120_000,
+  pollConcurrency: 4,
 };
 
 /** The data set's mix of defects scaled to a total invalid share, keeping their proportions. */
@@ -64,12 +70,14 @@ export function defectsForInvalidShare(share: number): DefectShares {
 
 /** Throws a RangeError naming the first option that makes no sense. */
 export function checkOptions(options: LoadOptions): void {
-  const positive = { concurrency: options.concurrency, timeoutMs: options.timeoutMs, waitTimeoutMs: options.waitTimeoutMs };
+  const positive = { concurrency: options.concurrency, pollConcurrency: options.pollConcurrency, timeoutMs: options.timeoutMs, waitTimeoutMs: options.waitTimeoutMs };
   for (const [name, value] of Object.entries(positive)) {
     if (!(value > 0)) throw new RangeError(`${name} must be greater than 0, got ${value}`);
   }
   if (!Number.isInteger(options.count) || options.count < 0) throw new RangeError(`count must be a whole number ≥ 0, got ${options.count}`);
-  if (!Number.isInteger(options.concurrency)) throw new RangeError(`concurrency must be a whole number, got ${options.concurrency}`);
+  for (const [name, value] of Object.entries({ concurrency: options.concurrency, pollConcurrency: options.pollConcurrency })) {
+    if (!Number.isInteger(value)) throw new RangeError(`${name} must be a whole number, got ${value}`);
+  }
   if (!Number.isInteger(options.batchSize) || options.batchSize < 0) throw new RangeError(`batchSize must be a whole number ≥ 0, got ${options.batchSize}`);
   if (options.rate !== undefined && !(options.rate > 0)) throw new RangeError(`rate must be greater than 0, got ${options.rate}`);
   const shares = Object.values(options.defects);

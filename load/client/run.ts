@@ -18,14 +18,14 @@ export type { StorageSummary, Summary } from './summary.ts';
 export async function runLoad(input: Partial<LoadOptions> = {}): Promise<Summary> {
   const options: LoadOptions = { ...DEFAULT_OPTIONS, ...input };
   checkOptions(options);
-  const api = new Api(options.url, { connections: options.concurrency, timeoutMs: options.timeoutMs });
+  const api = new Api(options.url, { connections: Math.max(options.concurrency, options.pollConcurrency), timeoutMs: options.timeoutMs });
   try {
     await api.login(options.user, options.password);
     const sent = await sendAll(api, options);
     const accepted = new Set(sent.tally.ids);
     const wait = options.wait
       ? await waitUntilStored(api, accepted, {
-          concurrency: options.concurrency,
+          concurrency: options.pollConcurrency,
           timeoutMs: options.waitTimeoutMs,
           onStored: (stored) => options.onProgress?.({ phase: 'wait', done: stored, total: accepted.size }),
         })

@@ -1,7 +1,6 @@
 import type { Api } from './api.ts';
 import { sleep } from './pacing.ts';
 import { DurationRecorder } from './stats.ts';
-import { runWorkers } from './workers.ts';
 
 export interface StorageWait {
   readonly stored: number;
@@ -11,15 +10,16 @@ export interface StorageWait {
   readonly lastStoredAt: number;
   /** storedAt − ingestedAt of every stored document. */
   readonly lag: DurationRecorder;
-  /** Answers other than 200 and 404 (401 after the token expired, 503…): the id was polled again. */
+  /** Answers other than 200 and 404 (401 after the token expired, 503, timeouts): asked again later. */
   readonly pollErrors: number;
   readonly waitedMs: number;
 }
 
 export interface StorageWaitOptions {
+  /** GETs in flight at once. */
   readonly concurrency: number;
   readonly timeoutMs: number;
-  /** Pause between rounds over the ids not stored yet. */
+  /** Pause of a poller after an id that is not stored yet. */
   readonly pollIntervalMs?: number;
   readonly onStored?: (stored: number) => void;
 }
@@ -30,43 +30,42 @@ interface StoredTimes {
 }
 
 /**
- * Polls GET /v1/documents/:id for every id, in rounds over those not stored yet, until all are
- * stored or the timeout passes.
+ * Asks GET /v1/documents/:id for every id until each one is stored or the timeout passes. Ids are
+ * asked in the order they were accepted, which is roughly the order the consumer stores them, so
+ * an id not stored yet means the ones after it are not either: its poller puts it back at the end
+ * of the queue and pauses instead of spending requests on them (each lookup can be expensive:
+ * a collection scan on FerretDB).
  */
 export async function waitUntilStored(api: Api, ids: Iterable<string>, options: StorageWaitOptions): Promise<StorageWait> {
   const started = performance.now();
   const deadline = started + options.timeoutMs;
+  const queue = [...ids];
   const lag = new DurationRecorder();
-  let pending = [...ids];
+  let next = 0;
   let stored = 0;
   let lastStoredAt = 0;
   let pollErrors = 0;
 
-  for (;;) {
-    const missing: string[] = [];
-    await runWorkers(pending.length, options.concurrency, async (index) => {
-      const id = pending[index] as string;
-      if (performance.now() > deadline) {
-        missing.push(id);
-        return;
-      }
+  const poller = async () => {
+    while (next < queue.length && performance.now() < deadline) {
+      const id = queue[next] as string;
+      next += 1;
       const reply = await api.getDocument(id).catch(() => undefined);
       const times = reply?.status === 200 ? storedTimes(reply.body as StoredTimes) : undefined;
-      if (!times) {
-        if (reply?.status !== 404) pollErrors += 1;
-        missing.push(id);
-        return;
+      if (times) {
+        stored += 1;
+        lastStoredAt = Math.max(lastStoredAt, times.storedAt);
+        lag.record(times.storedAt - times.ingestedAt);
+        options.onStored?.(stored);
+        continue;
       }
-      stored += 1;
-      lastStoredAt = Math.max(lastStoredAt, times.storedAt);
-      lag.record(times.storedAt - times.ingestedAt);
-      options.onStored?.(stored);
-    });
-    pending = missing;
-    if (pending.length === 0 || performance.now() > deadline) break;
-    await sleep(options.pollIntervalMs ?? 250);
-  }
-  return { stored, missing: pending, lastStoredAt, lag, pollErrors, waitedMs: performance.now() - started };
+      if (reply?.status !== 404) pollErrors += 1;
+      queue.push(id);
+      await sleep(options.pollIntervalMs ?? 250);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, poller));
+  return { stored, missing: queue.slice(next), lastStoredAt, lag, pollErrors, waitedMs: performance.now() - started };
 }
 
 function storedTimes(body: StoredTimes): { storedAt: number; ingestedAt: number } | undefined {

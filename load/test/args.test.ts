@@ -12,12 +12,12 @@ describe('parseCliArgs', () => {
     const { options, json, quiet } = parseCliArgs([
       '--url=http://ingest:8080', '--user', 'bench', '--password', 'secret-password', '--count', '5000', '--concurrency', '64',
       '--rate', '250.5', '--batch-size', '500', '--seed', '7', '--idempotency', '--timeout', '2.5', '--no-wait',
-      '--wait-timeout', '30', '--json', '--quiet',
+      '--wait-timeout', '30', '--poll-concurrency', '2', '--json', '--quiet',
     ]);
     expect(options).toEqual({
       ...DEFAULT_OPTIONS,
       url: 'http://ingest:8080', user: 'bench', password: 'secret-password', count: 5000, concurrency: 64, rate: 250.5,
-      batchSize: 500, seed: 7, idempotency: true, timeoutMs: 2500, wait: false, waitTimeoutMs: 30_000,
+      batchSize: 500, seed: 7, idempotency: true, timeoutMs: 2500, wait: false, waitTimeoutMs: 30_000, pollConcurrency: 2,
     });
     expect({ json, quiet }).toEqual({ json: true, quiet: true });
   });
@@ -40,6 +40,7 @@ describe('parseCliArgs', () => {
     [['--count', '-1'], /count/],
     [['--count', '1.5'], /--count must be a whole number/],
     [['--concurrency', '0'], /concurrency/],
+    [['--poll-concurrency', '0'], /pollConcurrency/],
     [['--rate', '0'], /rate/],
     [['--rate', 'fast'], /--rate must be a number/],
     [['--timeout', ''], /--timeout must be a number/],
