@@ -19,15 +19,16 @@ bash "$ROOT/scripts/install/all.sh"
 # A peer that cannot be installed is reported with the reason (its last error line) and no figure;
 # the rest of the run goes on.
 install_peer() {
-  local script=$1 var=$2 errors version
+  local script=$1 var=$2 errors version reason
   errors=$(mktemp)
   if version=$(bash "$ROOT/scripts/install/$script.sh" 2>"$errors"); then
+    cat "$errors" >&2
     export "${var}_VERSION=$version"
   else
-    export "${var}_UNAVAILABLE=$(sed 's/\x1b\[[0-9;]*m//g; s/^error: //' "$errors" | grep -v '^\s*$' | tail -n 1)"
-    warn "$script: $(eval echo "\$${var}_UNAVAILABLE")"
+    reason=$(sed 's/\x1b\[[0-9;]*m//g; s/^error: //' "$errors" | grep -v '^[[:space:]]*$' | tail -n 1)
+    export "${var}_UNAVAILABLE=$reason"
+    warn "$script failed, its measurements will say so: $reason"
   fi
-  cat "$errors" >&2
   rm -f "$errors"
 }
 install_peer kafka-connect BENCH_CONNECTOR

@@ -24,12 +24,24 @@ export function ingest(ctx: BenchContext, options: IngestOptions): StartOptions 
   };
 }
 
-export function consumer(ctx: BenchContext): StartOptions {
+/** The settings the store ceiling and the sink connector copy: handed over, so all three agree. */
+export interface ConsumerOptions {
+  readonly chunkSize: number;
+  readonly partitionsConcurrently: number;
+}
+
+export function consumer(ctx: BenchContext, options: ConsumerOptions): StartOptions {
   return {
     name: 'consumer',
     command: process.execPath,
     args: [join(ctx.root, 'services/consumer/dist/server.js')],
-    env: { ...ctx.serviceEnv, METRICS_PORT: String(ctx.consumerMetricsPort), LOG_LEVEL: 'warn' },
+    env: {
+      ...ctx.serviceEnv,
+      METRICS_PORT: String(ctx.consumerMetricsPort),
+      LOG_LEVEL: 'warn',
+      CONSUMER_CHUNK_SIZE: String(options.chunkSize),
+      CONSUMER_PARTITIONS_CONCURRENTLY: String(options.partitionsConcurrently),
+    },
     logFile: join(ctx.workDir, 'consumer.log'),
     ready: answers(`http://127.0.0.1:${ctx.consumerMetricsPort}/readyz`),
   };

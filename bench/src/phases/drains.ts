@@ -42,7 +42,7 @@ export async function drains(ctx: BenchContext, o: BenchOptions, pipeline: Pipel
   await pipeline.reset([CONSUMER_GROUP, `connect-${services.SINK_NAME}`]);
   await pipeline.fill(filled);
   const consumer = await measure(ctx, 'docpipe.consumer', { ...params, partitionsConcurrently: o.partitionsConcurrently }, () =>
-    drain(pipeline, services.consumer(ctx), 'documents', filled.length),
+    drain(pipeline, services.consumer(ctx, o), 'documents', filled.length),
   );
   // The same records, into an empty store again.
   await pipeline.db.dropDatabase();

@@ -19,7 +19,7 @@ export async function seedReplay(ctx: BenchContext, o: BenchOptions, pipeline: P
   const params = { documents: o.seedDocs, invalidShare: o.seedInvalidShare, concurrency: o.concurrency, batchSize: 1, seed: o.seed, warmupDocuments: 0 };
   await pipeline.reset();
   return measure(ctx, 'docpipe.seed', params, () =>
-    withProcess(services.consumer(ctx), () =>
+    withProcess(services.consumer(ctx, o), () =>
       withProcess(services.ingest(ctx, { authMode: 'jwt' }), async (): Promise<Outcome> => {
         const summary = await runLoad({
           ...BENCH_USER,
