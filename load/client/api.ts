@@ -60,8 +60,9 @@ export class Api {
     return this.#send('POST', '/v1/documents/batch', ndjson, this.#documentHeaders('application/x-ndjson', idempotencyKey));
   }
 
-  getDocument(id: string): Promise<Reply> {
-    return this.#send('GET', `/v1/documents/${encodeURIComponent(id)}`, undefined, this.#headers);
+  /** `timeoutMs` replaces the pool's timeout for this request. */
+  getDocument(id: string, timeoutMs?: number): Promise<Reply> {
+    return this.#send('GET', `/v1/documents/${encodeURIComponent(id)}`, undefined, this.#headers, timeoutMs);
   }
 
   close(): Promise<void> {
@@ -73,8 +74,9 @@ export class Api {
     return idempotencyKey === undefined ? headers : { ...headers, 'idempotency-key': idempotencyKey };
   }
 
-  async #send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
-    const response = await this.#pool.request({ method, path: this.#prefix + path, headers, body: body ?? null });
+  async #send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: Record<string, string>, timeoutMs?: number): Promise<Reply> {
+    const timeouts = timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    const response = await this.#pool.request({ method, path: this.#prefix + path, headers, body: body ?? null, ...timeouts });
     const text = await response.body.text();
     return { status: response.statusCode, body: parseJson(text), retryAfter: response.headers['retry-after'] };
   }

@@ -29,6 +29,7 @@ export function formatSummary(summary: Summary): string {
 
   if (storage) {
     text += line('stored', `${count(storage.stored)} of ${count(summary.accepted)} accepted, ${rate(storage.storedPerSecond)} (first request to last storedAt: ${seconds(storage.spanMs)})`);
+    text += line('checking', `${seconds(storage.waitedMs)} of GET /v1/documents/:id after sending`);
     text += line('lag', `${percentiles(storage.lagMs, ['p50', 'p95', 'max'])}  (storedAt − ingestedAt)`);
     if (storage.pollErrors > 0) text += line('polling', `${count(storage.pollErrors)} answers other than 200/404 while waiting`);
     const same = storage.stored === summary.accepted && summary.duplicateIds === 0;

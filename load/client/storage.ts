@@ -50,7 +50,9 @@ export async function waitUntilStored(api: Api, ids: Iterable<string>, options: 
     while (next < queue.length && performance.now() < deadline) {
       const id = queue[next] as string;
       next += 1;
-      const reply = await api.getDocument(id).catch(() => undefined);
+      // Up to the deadline rather than --timeout: ingest goes on with a lookup the client gave up
+      // on, so asking again sooner only queues a second scan behind the first.
+      const reply = await api.getDocument(id, Math.max(1, deadline - performance.now())).catch(() => undefined);
       const times = reply?.status === 200 ? storedTimes(reply.body as StoredTimes) : undefined;
       if (times) {
         stored += 1;

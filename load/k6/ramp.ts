@@ -39,9 +39,9 @@ export const options = {
         duration: stage.text,
         startTime: `${i * stage.seconds}s`,
         gracefulStop: '5s',
-        // Little's law: rate × latency VUs are busy. Enough for 50 ms up front, up to 500 ms on
-        // demand; every stage has VUs of its own, so more up front would cost memory and start-up.
-        preAllocatedVUs: intEnv('PRE_VUS', Math.ceil(rate / 20)),
+        // Little's law: rate × latency VUs are busy. Enough for 100 ms up front (fewer made VUs
+        // starting mid-stage drop iterations, a knee of k6's own), up to 500 ms on demand.
+        preAllocatedVUs: intEnv('PRE_VUS', Math.ceil(rate / 10)),
         maxVUs: intEnv('MAX_VUS', Math.ceil(rate / 2)),
       },
     ]),
