@@ -68,3 +68,40 @@ apt_install_nostart() {
   $sudo chmod 755 "$policy"
   ( trap '$sudo rm -f "$policy"' EXIT; apt_install "$@" )
 }
+
+# maven_jars NAME DEST DEPENDENCIES_XML: copy the runtime closure of the given <dependency>
+# elements from Maven Central into DEST (replaced atomically), one line per downloaded jar, with
+# Maven's full log kept next to DEST for when it fails. Jars are cached in $CACHE/m2.
+maven_jars() {
+  local name=$1 dest=$2 deps=$3 build
+  need mvn "Maven resolves jars from Maven Central: apt-get install -y maven."
+  build=$dest.resolve
+  rm -rf "$build" "$dest.part"
+  mkdir -p "$build"
+  cat >"$build/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.docpipe</groupId>
+  <artifactId>$name</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>$deps
+  </dependencies>
+</project>
+POM
+  if ! mvn -B -f "$build/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest.part" \
+      2>&1 | tee "$build/mvn.log" | sed -un 's|^\[INFO\] Downloaded from [^:]*: .*/\([^/]*\.jar\) (\(.*\))$|  \1 (\2)|p'; then
+    tail -n 30 "$build/mvn.log" >&2
+    die "Maven could not resolve $name (full log: $build/mvn.log)"
+  fi
+  rm -rf "$dest"
+  mv "$dest.part" "$dest"
+}
+
+# The log4j2 jars Kafka's distribution ships: its POMs leave logging out. Kafka compiles against the
+# SLF4J 1.x API (slf4j-api 1.7.36), hence log4j-slf4j-impl and not slf4j2-impl.
+LOG4J_DEPENDENCIES="
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-api</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>"
