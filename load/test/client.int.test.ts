@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad, type Summary } from '../client/run.ts';
 import { generateDocuments } from '../data/index.ts';
-import { freePort, requireStackEnv, Service } from './services.ts';
+import { freePort, requireNoOtherConsumer, requireStackEnv, Service } from './services.ts';
 
 // runLoad against the real pipeline: ingest and a consumer of our own, started from their build
 // output on free ports, with the stack's env otherwise. The consumer joins the default group, so
@@ -13,7 +13,8 @@ import { freePort, requireStackEnv, Service } from './services.ts';
 // One change to the env: a database of this run's own. runLoad checks storage with one
 // GET /v1/documents/:id per accepted document, and on FerretDB each one scans the whole
 // collection (about 4.5 s at the 22,000 documents the test profile gathers), which would make a
-// few hundred lookups take most of an hour; here the collection holds only these documents.
+// few hundred lookups take most of an hour; here the collection holds only these documents. So no
+// other consumer may be in the group: what it took would be stored in the shared database.
 let ingest: Service | undefined;
 let consumer: Service | undefined;
 let url: string;
@@ -23,6 +24,7 @@ const password = randomUUID();
 
 beforeAll(async () => {
   requireStackEnv();
+  await requireNoOtherConsumer();
   const [port, metricsPort] = [await freePort(), await freePort()];
   const env = { MONGODB_DATABASE: database };
   consumer = await Service.start('consumer', { ...env, METRICS_PORT: String(metricsPort) }, `http://127.0.0.1:${metricsPort}/readyz`);

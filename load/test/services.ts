@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createKafkaClient } from '@docpipe/kafka';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REQUIRED = ['KAFKA_BROKERS', 'DATABASE_URL', 'MONGODB_URI', 'JWT_KEYS'] as const;
@@ -14,6 +15,25 @@ const REQUIRED = ['KAFKA_BROKERS', 'DATABASE_URL', 'MONGODB_URI', 'JWT_KEYS'] as
 export function requireStackEnv(): void {
   const missing = REQUIRED.filter((name) => !process.env[name]);
   if (missing.length > 0) throw new Error(`the client integration test needs the local stack (make test): ${missing.join(', ')} not set`);
+}
+
+/**
+ * Fails when another consumer is in the consumer group: it would take some of the partitions, and
+ * store what it reads in its own database, out of reach of this test's ingest (e.g. make local
+ * running on the same profile).
+ */
+export async function requireNoOtherConsumer(): Promise<void> {
+  const groupId = process.env['KAFKA_GROUP_ID'] || 'docpipe-consumer';
+  const silent = { error() {}, warn() {}, info() {}, debug() {} };
+  const admin = createKafkaClient({ brokers: String(process.env['KAFKA_BROKERS']).split(','), clientId: 'load-it', logger: silent }).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const members = groups[0]?.members.length ?? 0;
+    if (members > 0) throw new Error(`${members} consumer(s) of group ${groupId} already run against this stack: stop them, or use a profile of its own`);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** A port nobody listens on right now. */
