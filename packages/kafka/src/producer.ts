@@ -1,4 +1,5 @@
-import { CompressionTypes, Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+import { KeyHashPartitioner } from './partitioner.js';
 
 export interface OutgoingRecord {
   readonly key: string | null;
@@ -79,8 +80,8 @@ export class BatchingProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // kafkajs' default (murmur2, as the Java client), named so that kafkajs stops warning about it.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs' default (murmur2 of the key, as the Java client), computed without BigInt.
+      createPartitioner: KeyHashPartitioner,
     });
     this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
     this.#producer.on(this.#producer.events.DISCONNECT, () => (this.#connected = false));
