@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { generateDocuments } from '@docpipe/load/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, dashboards, panelQueries } from '../cdk8s/src/monitoring/dashboards.js';
-import { ServiceProcess, stackEnv, waitFor } from './support.js';
+import { requireStackEnv, ServiceProcess, waitFor } from '@docpipe/testing';
 
 // Every query of every Grafana dashboard, run against the local stack's Prometheus while the
 // pipeline takes a short load: a panel that shows nothing here would show nothing in the cluster.
-const env = stackEnv();
-const prometheus = process.env['PROMETHEUS_URL'];
+const env = requireStackEnv(['PORT', 'METRICS_PORT', 'PROMETHEUS_URL']);
+const prometheus = env.PROMETHEUS_URL;
 const api = `http://127.0.0.1:${env.PORT}`;
 const queries = dashboards.flatMap((spec) => panelQueries(buildDashboard(spec)));
 
@@ -40,7 +40,6 @@ async function sendLoad(seconds: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!prometheus) throw new Error('PROMETHEUS_URL is not set: run the tests with make test');
   consumer = await ServiceProcess.start('consumer', `http://127.0.0.1:${env.METRICS_PORT}/readyz`);
   ingest = await ServiceProcess.start('ingest', `${api}/readyz`);
   // The users panel shows what user-counter stored; run it once as its CronJob would.
@@ -59,6 +58,6 @@ describe('dashboard queries on live data', () => {
   });
 
   it.each(queries.map((q) => [`${q.dashboard} / ${q.panel} (${q.refId})`, q.expr]))('%s returns data', { timeout: 60_000 }, async (_name, expr) => {
-    await waitFor(`data for ${expr}`, async () => (await instant(expr)).length > 0, 45_000);
+    await waitFor(`data for ${expr}`, async () => (await instant(expr)).length > 0, 45_000, 1000);
   });
 });

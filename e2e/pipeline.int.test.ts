@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EXPECTED_REJECTION, generateDocuments, type GeneratedDocument } from '@docpipe/load/data';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceProcess, stackEnv, waitFor } from './support.js';
+import { requireStackEnv, ServiceProcess, waitFor } from '@docpipe/testing';
 
 // The whole pipeline as it runs in production: ingest and consumer as their own processes from
 // their build output, against the real broker, store and database of the test stack.
-const env = stackEnv();
+const env = requireStackEnv(['KAFKA_BROKERS', 'DATABASE_URL', 'MONGODB_URI', 'MONGODB_DATABASE', 'JWT_KEYS', 'PORT', 'METRICS_PORT']);
 const api = `http://127.0.0.1:${env.PORT}`;
 const consumerReady = `http://127.0.0.1:${env.METRICS_PORT}/readyz`;
 const DOCUMENTS = 3000;
@@ -137,7 +137,7 @@ describe('the pipeline, end to end', () => {
     }
     expect(rejected.length).toBeGreaterThan(DOCUMENTS * 0.2);
 
-    await waitFor('every accepted document stored', async () => (await storedCount()) >= accepted.length, 120_000);
+    await waitFor('every accepted document stored', async () => (await storedCount()) >= accepted.length, 120_000, 200);
     const storedIds = await store().collection<{ _id: string }>('documents').find({ owner }, { projection: { _id: 1 } }).toArray();
     expect(storedIds.length).toBe(accepted.length);
     expect(new Set(storedIds.map((d) => d._id))).toEqual(new Set(accepted.map((o) => o.id)));

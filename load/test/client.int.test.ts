@@ -3,7 +3,8 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad, type Summary } from '../client/run.ts';
 import { generateDocuments } from '../data/index.ts';
-import { freePort, requireNoOtherConsumer, requireStackEnv, Service } from './services.ts';
+import { freePort, requireStackEnv, ServiceProcess } from '@docpipe/testing';
+import { requireNoOtherConsumer } from './services.ts';
 
 // runLoad against the real pipeline: ingest and a consumer of our own, started from their build
 // output on free ports, with the stack's env otherwise. The consumer joins the default group, so
@@ -15,21 +16,21 @@ import { freePort, requireNoOtherConsumer, requireStackEnv, Service } from './se
 // collection (about 4.5 s at the 22,000 documents the test profile gathers), which would make a
 // few hundred lookups take most of an hour; here the collection holds only these documents. So no
 // other consumer may be in the group: what it took would be stored in the shared database.
-let ingest: Service | undefined;
-let consumer: Service | undefined;
+let ingest: ServiceProcess | undefined;
+let consumer: ServiceProcess | undefined;
 let url: string;
 const database = `load_it_${randomUUID().slice(0, 8)}`;
 const user = `load-it-${randomUUID().slice(0, 8)}`;
 const password = randomUUID();
 
 beforeAll(async () => {
-  requireStackEnv();
+  requireStackEnv(['KAFKA_BROKERS', 'DATABASE_URL', 'MONGODB_URI', 'JWT_KEYS']);
   await requireNoOtherConsumer();
   const [port, metricsPort] = [await freePort(), await freePort()];
   const env = { MONGODB_DATABASE: database };
-  consumer = await Service.start('consumer', { ...env, METRICS_PORT: String(metricsPort) }, `http://127.0.0.1:${metricsPort}/readyz`);
+  consumer = await ServiceProcess.start('consumer', `http://127.0.0.1:${metricsPort}/readyz`, { ...env, METRICS_PORT: String(metricsPort) });
   url = `http://127.0.0.1:${port}`;
-  ingest = await Service.start('ingest', { ...env, HOST: '127.0.0.1', PORT: String(port) }, `${url}/readyz`);
+  ingest = await ServiceProcess.start('ingest', `${url}/readyz`, { ...env, HOST: '127.0.0.1', PORT: String(port) });
 });
 
 afterAll(async () => {

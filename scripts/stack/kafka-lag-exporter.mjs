@@ -26,15 +26,18 @@ async function collect() {
   registry.resetMetrics();
   const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
   const high = new Map();
-  for (const topic of topics) {
-    for (const p of await admin.fetchTopicOffsets(topic)) {
+  for (const [topic, partitions] of await Promise.all(topics.map(async (t) => [t, await admin.fetchTopicOffsets(t)]))) {
+    for (const p of partitions) {
       high.set(`${topic}/${p.partition}`, Number(p.high));
       ends.set({ topic, partition: p.partition }, Number(p.high));
     }
   }
   const { groups } = await admin.listGroups();
-  for (const { groupId } of groups) {
-    for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+  // One request per group, all at once: tests leave many groups behind, and one at a time they
+  // would outlast Prometheus' scrape timeout.
+  const offsets = await Promise.all(groups.map(async ({ groupId }) => ({ groupId, topics: await admin.fetchOffsets({ groupId }) })));
+  for (const { groupId, topics: committedTopics } of offsets) {
+    for (const { topic, partitions } of committedTopics) {
       for (const p of partitions) {
         const offset = Number(p.offset);
         const end = high.get(`${topic}/${p.partition}`);

@@ -1,3 +1,4 @@
+import { freePort, ServiceProcess, waitFor } from '@docpipe/testing';
 import { Kafka, type KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +8,9 @@ import {
   createSandbox,
   documentMessage,
   documentMessages,
-  freePort,
   metric,
   OWNER,
   scrape,
-  spawnConsumer,
-  waitFor,
   type Sandbox,
 } from './stack.js';
 
@@ -166,14 +164,14 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
       // The killed member holds its partitions until its session expires: keep that short here.
       const env = { ...box.env, METRICS_PORT: String(await freePort()), CONSUMER_CHUNK_SIZE: '500', CONSUMER_SESSION_TIMEOUT_MS: '6000' };
 
-      const victim = spawnConsumer(env);
+      const readyUrl = `http://127.0.0.1:${env.METRICS_PORT}/readyz`;
+      const victim = ServiceProcess.spawn('consumer', env);
       await waitFor('a first part stored', async () => (await box.count('documents')) >= 5_000);
-      victim.kill('SIGKILL');
-      await new Promise((resolve) => victim.once('exit', resolve));
+      expect(await victim.stop('SIGKILL')).toBeNull();
       const storedAtKill = await box.count('documents');
       expect(storedAtKill).toBeLessThan(total);
 
-      const survivor = spawnConsumer(env);
+      const survivor = await ServiceProcess.start('consumer', readyUrl, env);
       try {
         await waitFor('every document stored', async () => (await box.count('documents')) === total, 120_000);
         await waitFor('every offset committed', async () => (await box.committed(box.topics.documents)) === total);
@@ -185,9 +183,7 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
         expect(await box.count('documents')).toBe(total);
         expect(await box.count('deadletters')).toBe(0);
       } finally {
-        survivor.kill('SIGTERM');
-        const [code] = await new Promise<[number | null]>((resolve) => survivor.once('exit', (c) => resolve([c])));
-        expect(code).toBe(0);
+        expect(await survivor.stop()).toBe(0);
       }
     }, 240_000);
   });

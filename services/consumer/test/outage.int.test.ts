@@ -8,7 +8,8 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startConsumerService, type ConsumerService } from '../src/app.js';
-import { createSandbox, documentMessages, freePort, metric, scrape, waitFor, type Sandbox } from './stack.js';
+import { freePort, waitFor } from '@docpipe/testing';
+import { createSandbox, documentMessages, metric, scrape, type Sandbox } from './stack.js';
 
 /**
  * A FerretDB of the test's own (the binary the stack runs, on a free port, data in a temporary

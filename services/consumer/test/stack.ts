@@ -1,8 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
+import { requireStackEnv } from '@docpipe/testing';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -10,15 +9,8 @@ import { loadConfig, type ConsumerConfig } from '../src/config.js';
 
 /** The local stack's env (scripts/stack/env.sh); integration tests refuse to run without it. */
 export function stackEnv(): { brokers: string; mongoUri: string } {
-  const brokers = process.env['KAFKA_BROKERS'];
-  const mongoUri = process.env['MONGODB_URI'];
-  if (!brokers || !mongoUri) {
-    throw new Error(
-      'KAFKA_BROKERS and MONGODB_URI are not set: start the local stack and load its env, e.g. ' +
-        'DOCPIPE_PROFILE=consumerdev DOCPIPE_PORT_OFFSET=300 scripts/stack/up.sh && eval "$(DOCPIPE_PROFILE=consumerdev scripts/stack/env.sh)"',
-    );
-  }
-  return { brokers, mongoUri };
+  const env = requireStackEnv(['KAFKA_BROKERS', 'MONGODB_URI']);
+  return { brokers: env.KAFKA_BROKERS, mongoUri: env.MONGODB_URI };
 }
 
 /**
@@ -125,14 +117,6 @@ export function documentMessages(count: number, prefix: string): Message[] {
   return Array.from({ length: count }, (_, n) => documentMessage(`${prefix}-${n}`, n));
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Reads one sample of a Prometheus text exposition. */
 export function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
@@ -144,14 +128,6 @@ export async function scrape(port: number, path = '/metrics'): Promise<{ status:
   return { status: res.status, text: await res.text() };
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
 const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** Compiles the consumer (and what it references) so child-process tests run the current code. */
@@ -160,12 +136,3 @@ export function buildConsumer(): void {
   execFileSync(process.execPath, [tsc, '-b', SERVICE_DIR], { stdio: 'inherit' });
 }
 
-/** Runs dist/server.js as its own process, the way the container does. */
-export function spawnConsumer(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['dist/server.js'], {
-    cwd: SERVICE_DIR,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return child;
-}

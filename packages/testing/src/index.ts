@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * The named variables of the running local stack (scripts/test.sh exports them). Integration tests
+ * fail, never skip, without them: a run without the stack must not look green.
+ */
+export function requireStackEnv<const N extends string>(names: readonly N[]): Record<N, string> {
+  const missing = names.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `integration tests need the local stack: ${missing.join(', ')} not set. Run them with make test, or load a profile's env:\n` +
+        '  DOCPIPE_PROFILE=mine DOCPIPE_PORT_OFFSET=200 scripts/stack/up.sh && eval "$(DOCPIPE_PROFILE=mine scripts/stack/env.sh)"',
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, process.env[name] as string])) as Record<N, string>;
+}
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** A service run from its build output as its own process, the way its container runs it. */
+export class ServiceProcess {
+  readonly #child: ChildProcess;
+  #output = '';
+
+  private constructor(
+    readonly part: string,
+    child: ChildProcess,
+  ) {
+    this.#child = child;
+    // The tail of the log, to explain a start that fails.
+    const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  /** Starts `services/<part>/dist/server.js` with the current env plus `env`, and waits for `readyUrl`. */
+  static async start(part: 'ingest' | 'consumer', readyUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+    // A leftover process on the port would answer the readiness probe in place of the new one.
+    if (await fetch(readyUrl).then(() => true, () => false)) throw new Error(`${readyUrl} already answers: another ${part} holds the port`);
+    const service = ServiceProcess.spawn(part, env);
+    try {
+      await waitFor(`${part} ready at ${readyUrl}`, async () => {
+        if (service.#child.exitCode !== null) throw new Error(`${part} exited with ${service.#child.exitCode} during start`);
+        return fetch(readyUrl).then((r) => r.ok, () => false);
+      }, 60_000, 200);
+    } catch (error) {
+      await service.stop('SIGKILL');
+      throw new Error(`${(error as Error).message}\n${service.#output}`);
+    }
+    return service;
+  }
+
+  /** Starts the process without waiting for it to be ready, for tests that act while it starts. */
+  static spawn(part: 'ingest' | 'consumer', env: Record<string, string> = {}): ServiceProcess {
+    const entry = `services/${part}/dist/server.js`;
+    if (!existsSync(`${ROOT}/${entry}`)) throw new Error(`${entry} is missing: run npm run build`);
+    const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new ServiceProcess(part, child);
+  }
+
+  /**
+   * Sends the signal and waits for the exit (SIGKILL after 30 s); returns the exit code, null when
+   * a signal ended the process.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return this.#child.exitCode;
+    const exited = once(this.#child, 'exit');
+    this.#child.kill(signal);
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 30_000);
+    const [code] = (await exited) as [number | null];
+    clearTimeout(timer);
+    return code;
+  }
+}
