@@ -1,6 +1,6 @@
 import { v5 as uuidv5, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_ID_NAMESPACE, documentIds, sha256Hex } from '../../src/lib/ids.js';
+import { DOCUMENT_ID_NAMESPACE, documentIds, newUuidV7, sha256Hex } from '../../src/lib/ids.js';
 
 const OWNER = '0190a5f0-0000-7000-8000-000000000001';
 
@@ -10,6 +10,22 @@ describe('documentIds', () => {
     const all = [ids.single(), ids.single(), ids.at(0), ids.at(0)];
     expect(new Set(all).size).toBe(4);
     for (const id of all) expect(version(id)).toBe(7);
+  });
+
+  it('makes ids that are unique, UUIDv7 with the current time, and sorted in the order they were made', () => {
+    const before = Date.now();
+    // Several pool refills (256 ids each) and, at this speed, many ids per millisecond.
+    const ids = Array.from({ length: 20_000 }, () => newUuidV7());
+    const after = Date.now();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const id of [ids[0], ids[255], ids[256], ids[19_999]] as string[]) {
+      expect(version(id)).toBe(7);
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const msecs = Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16);
+      expect(msecs).toBeGreaterThanOrEqual(before);
+      expect(msecs).toBeLessThanOrEqual(after);
+    }
   });
 
   it('derives UUIDv5 of owner:key (single) and owner:key:index (batch)', () => {
