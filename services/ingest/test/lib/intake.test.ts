@@ -21,7 +21,7 @@ describe('ndjsonLines', () => {
 
 describe('parseLine', () => {
   it('parses JSON and keeps the text of a line that is not JSON', () => {
-    expect(parseLine('{"a":1}')).toEqual({ doc: { a: 1 } });
+    expect(parseLine('{"a":1}')).toEqual({ doc: { a: 1 }, text: '{"a":1}' });
     expect(parseLine('{"a":')).toMatchObject({ raw: '{"a":', syntaxError: expect.any(String) });
   });
 
@@ -41,6 +41,21 @@ describe('sortDocuments', () => {
     expect(sorted.accepted[0]?.key).toBe('id-0');
     expect(JSON.parse(sorted.accepted[0]?.value as string)).toEqual({ id: 'id-0', ...envelope, doc });
     expect(sorted.outcomes).toEqual([{ index: 0, id: 'id-0' }]);
+  });
+
+  it('puts an NDJSON line in its record as sent, in the contract envelope', () => {
+    // Spaced out, and with an escape: the text as sent is kept, not a re-serialization of it.
+    const line = JSON.stringify(invoice(), null, 1).replaceAll('\n', ' ').replace('HOLDER', 'HOLDE\\u0052');
+    const sorted = sortDocuments([parseLine(line)], envelope, idAt);
+    const value = sorted.accepted[0]?.value as string;
+    expect(value).toBe(`{"id":"id-0","owner":"${envelope.owner}","receivedAt":"${envelope.receivedAt}","doc":${line}}`);
+    expect(JSON.parse(value)).toEqual({ id: 'id-0', ...envelope, doc: invoice() });
+  });
+
+  it('serializes a padded line compactly, so that no record grows towards message.max.bytes', () => {
+    const line = JSON.stringify(invoice()).replace(',', `,${' '.repeat(100_000)}`);
+    const sorted = sortDocuments([parseLine(line)], envelope, idAt);
+    expect(sorted.accepted[0]?.value).toBe(JSON.stringify({ id: 'id-0', ...envelope, doc: invoice() }));
   });
 
   it('puts invalid documents and non-JSON lines on the rejected topic with their reasons', () => {
