@@ -59,6 +59,15 @@ describe('POST /v1/documents without servers', () => {
     expect(res.json()).toMatchObject({ error: 'Bad Request', details: [{ field: 'idempotency-key' }] });
   });
 
+  it('explains a bad Idempotency-Key in words, with the other headers of the request left as they were', async () => {
+    const res = await post(JSON.stringify(invoice()), { 'idempotency-key': 'a b', 'x-extra': '12' });
+    expect(res.json()).toEqual({
+      error: 'Bad Request',
+      message: 'invalid request headers',
+      details: [{ field: 'idempotency-key', reason: 'must be 1 to 255 visible ASCII characters (no spaces)' }],
+    });
+  });
+
   it('answers 503 with Retry-After when Kafka is unreachable, never 202', async () => {
     const res = await post(JSON.stringify(invoice()));
     expect(res.statusCode).toBe(503);
