@@ -9,9 +9,8 @@ import type { OutgoingRecord } from '@docpipe/kafka';
 
 /**
  * One document of a request: parsed JSON, or the text of an NDJSON line that was not JSON. `text`
- * is the document's own JSON text when the request carried it alone (a single-document body, an
- * NDJSON line): an accepted document is then put in its record as sent, without serializing again
- * what was just parsed.
+ * is the JSON text of an NDJSON line that parsed: an accepted document is then put in its record as
+ * sent, without serializing again what was just parsed.
  */
 export type Incoming = { readonly doc: unknown; readonly text?: string } | { readonly raw: string; readonly syntaxError: string };
 
