@@ -28,9 +28,13 @@ export default async function getDocumentRoute(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      // The owner is part of the query, so another user's document is indistinguishable from a missing one.
-      const stored = await app.mongo.documents.findOne({ _id: request.params.id.toLowerCase(), owner: request.owner });
-      if (!stored) throw new HttpError(404, 'no stored document with this id; a document just accepted may not be stored yet');
+      // By _id alone: FerretDB answers {_id, owner} with a full collection scan, {_id} from the
+      // index. The owner is compared here instead, and another user's document gets the very same
+      // 404 as a missing one, so ids cannot be probed.
+      const stored = await app.mongo.documents.findOne({ _id: request.params.id.toLowerCase() });
+      if (!stored || stored.owner !== request.owner) {
+        throw new HttpError(404, 'no stored document with this id; a document just accepted may not be stored yet');
+      }
       const { _id, InvoiceDate, ingestedAt, storedAt, ...fields } = stored;
       return {
         id: _id,

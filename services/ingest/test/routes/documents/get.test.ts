@@ -17,6 +17,51 @@ describe('GET /v1/documents/:id without servers', () => {
     expect(res.json()).toEqual({ error: 'Bad Request', message: 'invalid request params', details: [{ field: 'id', reason: 'must be a UUID' }] });
   });
 
+  it('looks the id up alone (FerretDB scans the collection for {_id, owner}) and answers 404 for another user\'s document', async () => {
+    const other = await buildTestApp();
+    try {
+      const id = '0190a5f0-0000-7000-8000-0000000000bb';
+      const filters: unknown[] = [];
+      const stored = {
+        _id: id,
+        owner: '0190a5f0-0000-7000-8000-000000000002',
+        InvoiceNo: 'C536379',
+        StockCode: 'D',
+        Description: 'Discount',
+        Quantity: -1,
+        InvoiceDate: new Date('2010-12-01T09:41:00.000Z'),
+        UnitPrice: 27.5,
+        CustomerID: 14527,
+        Country: 'United Kingdom',
+        total: -27.5,
+        cancelled: true,
+        ingestedAt: new Date('2026-01-02T03:04:05.000Z'),
+        storedAt: new Date('2026-01-02T03:04:06.000Z'),
+      };
+      // A stand-in for the collection: what the route asks for, and a document of another user.
+      Object.assign(other.mongo.documents, {
+        findOne: async (filter: { _id: string }) => {
+          filters.push(filter);
+          return filter._id === id ? stored : null;
+        },
+      });
+      const get = async (docId: string, sub: string) =>
+        other.inject({ method: 'GET', url: `/v1/documents/${docId}`, headers: { authorization: `Bearer ${await other.tokens.sign(sub)}` } });
+
+      const theirs = await get(id.toUpperCase(), '0190a5f0-0000-7000-8000-000000000001');
+      const missing = await get('0190a5f0-0000-7000-8000-0000000000cc', '0190a5f0-0000-7000-8000-000000000001');
+      expect(filters).toEqual([{ _id: id }, { _id: '0190a5f0-0000-7000-8000-0000000000cc' }]);
+      expect(theirs.statusCode).toBe(404);
+      expect(theirs.body).toBe(missing.body);
+
+      const own = await get(id, stored.owner);
+      expect(own.statusCode).toBe(200);
+      expect(own.json()).toMatchObject({ id, owner: stored.owner, InvoiceDate: '2010-12-01T09:41:00.000Z' });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers 503 with Retry-After while MongoDB is unreachable', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/documents/0190a5f0-0000-7000-8000-0000000000aa', headers: { authorization } });
     expect(res.statusCode).toBe(503);
