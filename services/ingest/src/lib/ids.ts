@@ -7,11 +7,6 @@ import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
  */
 export const DOCUMENT_ID_NAMESPACE = '43b7645d-eb9c-51b2-ba73-8bf85d4ca532';
 
-/**
- * Assigns the ids of one request's documents (docs/architecture.md, "Document ids"): random
- * time-ordered UUIDv7 without an Idempotency-Key; with one, a UUIDv5 of owner:key (single) or
- * owner:key:index (batch), so a retry of the same request gets the same ids.
- */
 /** Random bytes for this many ids are drawn from the CSPRNG at once. */
 const POOLED_IDS = 256;
 const pool = new Uint8Array(16 * POOLED_IDS);
@@ -45,6 +40,11 @@ export function newUuidV7(): string {
   return uuidv7({ random, msecs: state.msecs, seq: state.seq });
 }
 
+/**
+ * Assigns the ids of one request's documents (docs/architecture.md, "Document ids"): random
+ * time-ordered UUIDv7 without an Idempotency-Key; with one, a UUIDv5 of owner:key (single) or
+ * owner:key:index (batch), so a retry of the same request gets the same ids.
+ */
 export function documentIds(owner: string, idempotencyKey: string | undefined): { single(): string; at(index: number): string } {
   if (idempotencyKey === undefined) return { single: newUuidV7, at: newUuidV7 };
   return {

@@ -30,7 +30,7 @@ export default async function getDocumentRoute(fastify: FastifyInstance) {
     async (request) => {
       // By _id alone: FerretDB answers {_id, owner} with a full collection scan, {_id} from the
       // index. The owner is compared here instead, and another user's document gets the very same
-      // 404 as a missing one, so ids cannot be probed.
+      // 404 as a missing one: the answer does not tell whether the id exists.
       const stored = await app.mongo.documents.findOne({ _id: request.params.id.toLowerCase() });
       if (!stored || stored.owner !== request.owner) {
         throw new HttpError(404, 'no stored document with this id; a document just accepted may not be stored yet');
