@@ -13,7 +13,7 @@ const bodyError = (message: string, reason: string) => new HttpError(400, messag
 export default async function batchRoute(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { documents, rejected } = app.kafka.topics;
-  const { batchMaxDocuments, batchMaxBytes } = app.config.limits;
+  const { batchMaxDocuments, batchMaxBytes, documentMaxBytes } = app.config.limits;
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, parseNdjson);
 
   const tooMany = (count: number) => {
@@ -35,6 +35,21 @@ export default async function batchRoute(fastify: FastifyInstance) {
     }
     if (body === undefined) throw bodyError('a batch body is required', 'is required');
     throw bodyError('an application/json batch must be an array of documents', 'must be an array');
+  };
+
+  /**
+   * Each document of a batch is held to the single route's limit. Only refused ones are measured:
+   * a valid invoice is small by its schema, while a refused one is kept whole on documents.rejected,
+   * and a record past Kafka's message.max.bytes would fail every retry with a 503.
+   */
+  const refuseOversized = (items: readonly Incoming[], outcomes: readonly { index: number }[]) => {
+    for (const { index } of outcomes) {
+      const item = items[index] as Incoming;
+      const size = Buffer.byteLength('raw' in item ? item.raw : (item.text ?? JSON.stringify(item.doc)));
+      if (size > documentMaxBytes) {
+        throw new HttpError(413, `document ${index} of the batch is ${size} bytes, at most ${documentMaxBytes} are accepted per document (DOCUMENT_MAX_BYTES)`);
+      }
+    }
   };
 
   app.post(
@@ -59,7 +74,7 @@ export default async function batchRoute(fastify: FastifyInstance) {
           ...errorResponses({
             400: 'No documents, a JSON body that is not an array, or an invalid Idempotency-Key header.',
             401: 'Missing, expired or invalid bearer token.',
-            413: 'More than BATCH_MAX_DOCUMENTS documents or more than BATCH_MAX_BYTES bytes.',
+            413: 'More than BATCH_MAX_DOCUMENTS documents, more than BATCH_MAX_BYTES bytes, or a document over DOCUMENT_MAX_BYTES.',
             415: 'The body is neither application/json nor application/x-ndjson.',
             503: 'Kafka (or Postgres, for an Idempotency-Key) is unavailable; retry after Retry-After seconds.',
           }),
@@ -73,6 +88,7 @@ export default async function batchRoute(fastify: FastifyInstance) {
       const key = request.headers['idempotency-key'];
       if (key !== undefined) await claimIdempotencyKey(app.pg, owner, key, request.bodySha256);
       const sorted = sortDocuments(items, { owner, receivedAt: new Date().toISOString() }, documentIds(owner, key).at);
+      refuseOversized(items, sorted.outcomes.filter((outcome) => 'errors' in outcome));
       // One producer call per topic; the answer waits for both acknowledgements.
       await Promise.all([app.kafka.publish(documents, sorted.accepted), app.kafka.publish(rejected, sorted.rejected)]);
 

@@ -47,6 +47,23 @@ describe('POST /v1/documents/batch without servers', () => {
     expect(res.json().error).toBe('Payload Too Large');
   });
 
+  it('answers a refused document over DOCUMENT_MAX_BYTES with 413 naming it, before anything reaches Kafka', async () => {
+    const small = await buildTestApp({ DOCUMENT_MAX_BYTES: '1024', BATCH_MAX_BYTES: '8192' });
+    try {
+      const auth = `Bearer ${await small.tokens.sign(USER)}`;
+      const send = (payload: string, type: string) =>
+        small.inject({ method: 'POST', url: '/v1/documents/batch', payload, headers: { 'content-type': type, authorization: auth } });
+      const padded = JSON.stringify(invoice({ Notes: 'x'.repeat(2000) }));
+      for (const [body, type] of [[`${line}\n${padded}`, 'application/x-ndjson'], [`[${line},${padded}]`, 'application/json'], [`${line}\n{${'x'.repeat(2000)}`, 'application/x-ndjson']]) {
+        const res = await send(body as string, type as string);
+        expect(res.statusCode).toBe(413);
+        expect(res.json().message).toMatch(/^document 1 of the batch is \d+ bytes, at most 1024/);
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
   it('takes a line that is not JSON as a rejected document, not a 400 for the batch (then needs Kafka)', async () => {
     const res = await post(`${line}\nnot json\n`);
     expect(res.statusCode).toBe(503);
