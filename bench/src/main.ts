@@ -11,7 +11,7 @@ import { profileIngest } from './ingest-profile.js';
 import { machine, versions } from './machine.js';
 import { renderMarkdown } from './markdown.js';
 import { log } from './measure.js';
-import { readOptions } from './options.js';
+import { PHASES, readOptions, type Phase } from './options.js';
 import { ceilings } from './phases/ceilings.js';
 import { drains } from './phases/drains.js';
 import { bridgeRuns, ingestRuns } from './phases/http.js';
@@ -31,14 +31,19 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   let ingestProfile: RunResults['ingestProfile'];
   try {
-    measurements.push(...(await ceilings(ctx, o, pipeline, items)));
-    await pipeline.reset();
-    measurements.push(...(await ingestRuns(ctx, o)));
-    ingestProfile = await profileIngest(ctx, o);
-    await pipeline.reset();
-    measurements.push(...(await bridgeRuns(ctx, o)));
-    measurements.push(...(await drains(ctx, o, pipeline, items)));
-    measurements.push(await seedReplay(ctx, o, pipeline));
+    const runs = (phase: Phase) => o.phases.includes(phase);
+    if (runs('ceilings')) measurements.push(...(await ceilings(ctx, o, pipeline, items)));
+    if (runs('ingest')) {
+      await pipeline.reset();
+      measurements.push(...(await ingestRuns(ctx, o)));
+      ingestProfile = await profileIngest(ctx, o);
+    }
+    if (runs('bridge')) {
+      await pipeline.reset();
+      measurements.push(...(await bridgeRuns(ctx, o)));
+    }
+    if (runs('drains')) measurements.push(...(await drains(ctx, o, pipeline, items)));
+    if (runs('seed')) measurements.push(await seedReplay(ctx, o, pipeline));
   } finally {
     await pipeline.close();
   }
@@ -48,13 +53,19 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     machine: machine(),
     versions: await versions(ctx),
-    parameters: { ...o, documentsPartitions: ctx.documentsPartitions, stackProfile: process.env['DOCPIPE_PROFILE'] ?? 'bench' },
+    parameters: { ...o, phases: o.phases.join(','), documentsPartitions: ctx.documentsPartitions, stackProfile: process.env['DOCPIPE_PROFILE'] ?? 'bench' },
     measurements,
     ...(ingestProfile ? { ingestProfile } : {}),
   });
   const stamp = startedAt.replaceAll(/[:.]/g, '-');
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(join(ctx.resultsDir, `${stamp}.json`), json);
+  if (o.phases.length < PHASES.length) {
+    // A partial run (BENCH_ONLY) is for development: latest.* keeps the last whole run.
+    writeFileSync(join(ctx.resultsDir, `${stamp}.md`), renderMarkdown(results));
+    log(`results of a partial run (${o.phases.join(', ')}): bench/results/${stamp}.json, ${stamp}.md`);
+    return;
+  }
   writeFileSync(join(ctx.resultsDir, 'latest.json'), json);
   writeFileSync(join(ctx.resultsDir, 'latest.md'), renderMarkdown(results));
   writeFileSync(join(ctx.resultsDir, 'latest.svg'), await renderSvg(chartSpec(results)));

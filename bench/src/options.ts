@@ -31,6 +31,21 @@ export interface BenchOptions {
   readonly partitionsConcurrently: number;
   /** Generator seed: every target gets the same documents. */
   readonly seed: number;
+  /** The phases to run, in their fixed order; a partial run leaves latest.* alone. */
+  readonly phases: readonly Phase[];
+}
+
+/** The run's phases, in the order they run. */
+export const PHASES = ['ceilings', 'ingest', 'bridge', 'drains', 'seed'] as const;
+export type Phase = (typeof PHASES)[number];
+
+function readPhases(env: NodeJS.ProcessEnv): Phase[] {
+  const text = env['BENCH_ONLY']?.trim();
+  if (!text) return [...PHASES];
+  const asked = text.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new OptionsError(`BENCH_ONLY=${text}: unknown phase ${unknown.join(', ')}; use some of ${PHASES.join(', ')}`);
+  return PHASES.filter((p) => asked.includes(p));
 }
 
 const DEFAULTS = {
@@ -93,5 +108,6 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     chunkSize: count('CONSUMER_CHUNK_SIZE'),
     partitionsConcurrently: count('CONSUMER_PARTITIONS_CONCURRENTLY'),
     seed: count('BENCH_SEED'),
+    phases: readPhases(env),
   };
 }

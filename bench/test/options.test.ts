@@ -28,4 +28,10 @@ describe('readOptions', () => {
     expect(() => readOptions({ [name]: value })).toThrow(OptionsError);
     expect(() => readOptions({ [name]: value })).toThrow(name);
   });
+
+  it('runs every phase by default, and only those BENCH_ONLY names, in their own order', () => {
+    expect(readOptions({}).phases).toEqual(['ceilings', 'ingest', 'bridge', 'drains', 'seed']);
+    expect(readOptions({ BENCH_ONLY: 'seed, drains' }).phases).toEqual(['drains', 'seed']);
+    expect(() => readOptions({ BENCH_ONLY: 'drains,consumer' })).toThrow('unknown phase consumer');
+  });
 });
