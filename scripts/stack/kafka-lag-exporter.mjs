@@ -2,8 +2,7 @@
 // kafka_exporter) gives in the cluster: kafka_consumergroup_lag, kafka_consumergroup_current_offset
 // and kafka_topic_partition_current_offset. The real exporter is not served by the Go module proxy
 // this project installs from; without this stand-in, the lag panels and the lag alert could not be
-// checked against live data here. It answers only what the cluster's exporter answers, read from
-// the broker at scrape time.
+// checked against live data here. It answers only what the cluster's exporter answers.
 //   node scripts/stack/kafka-lag-exporter.mjs <port> <brokers>
 import { createServer } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,28 +14,35 @@ if (!port || !brokers) {
   process.exit(2);
 }
 
-const admin = new Kafka({ clientId: 'kafka-lag-exporter', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-const registry = new Registry();
-const groupLabels = ['consumergroup', 'topic', 'partition'];
-const lag = new Gauge({ name: 'kafka_consumergroup_lag', help: 'Current approximate lag of a consumer group at topic/partition', labelNames: groupLabels, registers: [registry] });
-const committed = new Gauge({ name: 'kafka_consumergroup_current_offset', help: 'Current offset of a consumer group at topic/partition', labelNames: groupLabels, registers: [registry] });
-const ends = new Gauge({ name: 'kafka_topic_partition_current_offset', help: 'Current offset of a broker at topic/partition', labelNames: ['topic', 'partition'], registers: [registry] });
+// Read in the background, like kafka_exporter's own refresh, and served from the last complete
+// read: a scrape never waits on the broker, so it cannot outlast Prometheus' scrape timeout however
+// many groups the tests leave behind.
+const REFRESH_MS = 4000;
+// One retry: a topic deleted between listing and reading fails fast and is skipped, where the
+// default retries would hold the whole read for seconds.
+const admin = new Kafka({ clientId: 'kafka-lag-exporter', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
 
-async function collect() {
-  registry.resetMetrics();
+async function read() {
+  const registry = new Registry();
+  const groupLabels = ['consumergroup', 'topic', 'partition'];
+  const lag = new Gauge({ name: 'kafka_consumergroup_lag', help: 'Current approximate lag of a consumer group at topic/partition', labelNames: groupLabels, registers: [registry] });
+  const committed = new Gauge({ name: 'kafka_consumergroup_current_offset', help: 'Current offset of a consumer group at topic/partition', labelNames: groupLabels, registers: [registry] });
+  const ends = new Gauge({ name: 'kafka_topic_partition_current_offset', help: 'Current offset of a broker at topic/partition', labelNames: ['topic', 'partition'], registers: [registry] });
+
+  // Tests create and delete topics and groups all the time: one that vanished mid-read is left
+  // out, never a reason to answer nothing.
+  const settled = async (items, fetch) =>
+    (await Promise.allSettled(items.map(async (item) => [item, await fetch(item)]))).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
   const high = new Map();
-  for (const [topic, partitions] of await Promise.all(topics.map(async (t) => [t, await admin.fetchTopicOffsets(t)]))) {
+  for (const [topic, partitions] of await settled(topics, (t) => admin.fetchTopicOffsets(t))) {
     for (const p of partitions) {
       high.set(`${topic}/${p.partition}`, Number(p.high));
       ends.set({ topic, partition: p.partition }, Number(p.high));
     }
   }
   const { groups } = await admin.listGroups();
-  // One request per group, all at once: tests leave many groups behind, and one at a time they
-  // would outlast Prometheus' scrape timeout.
-  const offsets = await Promise.all(groups.map(async ({ groupId }) => ({ groupId, topics: await admin.fetchOffsets({ groupId }) })));
-  for (const { groupId, topics: committedTopics } of offsets) {
+  for (const [groupId, committedTopics] of await settled(groups.map((g) => g.groupId), (groupId) => admin.fetchOffsets({ groupId }))) {
     for (const { topic, partitions } of committedTopics) {
       for (const p of partitions) {
         const offset = Number(p.offset);
@@ -49,21 +55,39 @@ async function collect() {
       }
     }
   }
+  return registry;
+}
+
+let latest;
+let lastError = 'no read yet';
+async function refresh() {
+  try {
+    latest = { registry: await read(), at: Date.now() };
+  } catch (error) {
+    lastError = error.message;
+  }
+  timer = setTimeout(refresh, REFRESH_MS);
 }
 
 await admin.connect();
+let timer = setTimeout(refresh, 0);
 createServer((req, res) => {
   if (req.url !== '/metrics') {
     res.writeHead(404).end();
     return;
   }
-  collect()
-    .then(() => registry.metrics())
-    .then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`kafka unreachable: ${error.message}\n`),
-    );
+  // A read older than three refreshes means the broker stopped answering: say so, as the real
+  // exporter's failed scrape would, instead of serving stale lag as current.
+  if (!latest || Date.now() - latest.at > 3 * REFRESH_MS + 10_000) {
+    res.writeHead(503, { 'content-type': 'text/plain' }).end(`kafka unreachable: ${lastError}\n`);
+    return;
+  }
+  const { registry } = latest;
+  registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
 }).listen(Number(port), '127.0.0.1');
-const stop = () => admin.disconnect().finally(() => process.exit(0));
+const stop = () => {
+  clearTimeout(timer);
+  admin.disconnect().finally(() => process.exit(0));
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -96,8 +96,9 @@ start_kafka() {
     KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR
   if [ ! -s "$KAFKA_DIR/data/meta.properties" ]; then
     log "kafka: formatting storage in $KAFKA_DIR/data"
-    # A cluster id is 16 random bytes in URL-safe base64, which is what random_token 16 yields.
-    kafka_tool kafka.tools.StorageTool format --cluster-id "$(random_token 16)" \
+    # A cluster id is 16 random bytes in URL-safe base64, which is what random_token 16 yields. It
+    # goes after '=': one id in 64 starts with '-', which the parser would take for an option.
+    kafka_tool kafka.tools.StorageTool format --cluster-id="$(random_token 16)" \
       --config "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/logs/format.log" 2>&1 \
       || fail_with_log "formatting Kafka storage failed" "$KAFKA_DIR/logs/format.log"
   fi
