@@ -18,9 +18,14 @@ if (!port || !brokers) {
 // read: a scrape never waits on the broker, so it cannot outlast Prometheus' scrape timeout however
 // many groups the tests leave behind.
 const REFRESH_MS = 4000;
+// A read that fails or takes longer than this is abandoned with its client, and the next read gets a
+// new one: a kafkajs client refreshes the metadata of every topic it has read, so once a test deletes
+// one of them, each of its later reads fails ("This server does not host this topic-partition").
+const READ_TIMEOUT_MS = 15_000;
 // One retry: a topic deleted between listing and reading fails fast and is skipped, where the
 // default retries would hold the whole read for seconds.
-const admin = new Kafka({ clientId: 'kafka-lag-exporter', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
+const kafka = new Kafka({ clientId: 'kafka-lag-exporter', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+let admin = kafka.admin();
 
 async function read() {
   const registry = new Registry();
@@ -61,10 +66,21 @@ async function read() {
 let latest;
 let lastError = 'no read yet';
 async function refresh() {
+  let timeout;
   try {
-    latest = { registry: await read(), at: Date.now() };
+    const expired = new Promise((_, reject) => {
+      timeout = setTimeout(() => reject(new Error(`no answer from the broker within ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS);
+    });
+    latest = { registry: await Promise.race([read(), expired]), at: Date.now() };
   } catch (error) {
     lastError = error.message;
+    console.error(`${new Date().toISOString()} read failed, reconnecting: ${lastError}`);
+    const old = admin;
+    admin = kafka.admin();
+    old.disconnect().catch(() => undefined);
+    await admin.connect().catch(() => undefined);
+  } finally {
+    clearTimeout(timeout);
   }
   timer = setTimeout(refresh, REFRESH_MS);
 }
