@@ -16,15 +16,17 @@ port_free() {
 # launch PIDFILE LOG CMD...: start CMD detached (own session: a Ctrl-C in the terminal that ran
 # `make stack-up` must not reach it) and record its pid.
 launch() {
-  local pidfile=$1 logfile=$2 pid i
+  local pidfile=$1 logfile=$2 pid program i
   shift 2
+  program=$(readlink -f "$(command -v "$1")") || die "$1 is not installed"
   setsid "$@" >>"$logfile" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$pidfile"
-  # Until it execs, the child is a copy of this shell, whose command line lacks the marker that
-  # the *_running checks look for; wait for the exec so they do not take it for a dead server.
+  # The child is a copy of this shell, then setsid, then the server. The *_running checks read its
+  # command line, which lacks their marker before the exec and reads empty during each exec, so
+  # they would take a server still starting for a dead one: wait until it is the server itself.
   for ((i = 0; i < 50; i++)); do
-    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink "/proc/$$/exe")" ] || return 0
+    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != "$program" ] || return 0
     sleep 0.1
   done
 }
