@@ -95,6 +95,8 @@ export function bridge(ctx: BenchContext): StartOptions {
 
 export const SINK_COLLECTION = 'sink_documents';
 export const SINK_NAME = 'docpipe-sink';
+/** Kafka Connect's consumer group for a sink connector: `connect-` and its name. */
+export const SINK_GROUP = `connect-${SINK_NAME}`;
 
 export function connect(ctx: BenchContext, options: { chunkSize: number; tasks: number }): StartOptions {
   const home = ctx.connector.home as string;
