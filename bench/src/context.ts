@@ -27,6 +27,8 @@ export interface BenchContext {
   readonly emptyRoutePort: number;
   readonly bridgePort: number;
   readonly connectPort: number;
+  /** ingest under AUTH_MODE=none, which runs beside the JWT one while their rounds alternate. */
+  readonly noAuthIngestPort: number;
   /** What the services need from the stack (DATABASE_URL, JWT_KEYS...), handed on to them. */
   readonly serviceEnv: NodeJS.ProcessEnv;
   readonly bridge: Peer;
@@ -67,6 +69,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext 
     emptyRoutePort: ingestPort + 1,
     bridgePort: ingestPort + 2,
     connectPort: ingestPort + 3,
+    noAuthIngestPort: ingestPort + 4,
     serviceEnv: Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
     bridge: peer(env, 'BENCH_BRIDGE', required(env, 'BENCH_BRIDGE_HOME')),
     connector: peer(env, 'BENCH_CONNECTOR', required(env, 'BENCH_CONNECT_HOME')),

@@ -31,22 +31,40 @@ function benchProcesses(ctx: BenchContext): BenchProcesses {
 }
 
 export async function measure(ctx: BenchContext, id: MeasurementId, params: Params, run: () => Promise<Outcome>): Promise<Measurement> {
-  log(`${id}: ${MEASUREMENTS[id].title}`);
+  const [measurement] = await measureTogether(ctx, [{ id, params }], async () => [await run()]);
+  return measurement as Measurement;
+}
+
+export interface Measured {
+  readonly id: MeasurementId;
+  readonly params: Params;
+}
+
+/**
+ * Measurements whose runs interleave, in one frame: each gets the outcome `run` returns at its
+ * index, and all share the frame's load average and CPU figures.
+ */
+export async function measureTogether(ctx: BenchContext, measured: readonly Measured[], run: () => Promise<readonly Outcome[]>): Promise<Measurement[]> {
+  for (const { id } of measured) log(`${id}: ${MEASUREMENTS[id].title}`);
   const before = loadavg()[0] ?? 0;
   const cpuBefore = sampleCpu(benchProcesses(ctx));
-  let outcome: Outcome;
+  let outcomes: readonly Outcome[];
   try {
-    outcome = await run();
+    outcomes = await run();
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    outcome = { status: 'failed', reason: firstLine(error) };
+    const failed: Outcome = { status: 'failed', reason: firstLine(error) };
+    outcomes = measured.map(() => failed);
   }
   const after = loadavg()[0] ?? 0;
   const cpuAfter = sampleCpu(benchProcesses(ctx));
   const otherCpu = otherShare(cpuBefore, cpuAfter);
   const cores = coresByProcess(cpuBefore, cpuAfter);
-  log(outcome.status === 'ok' ? `${id}: ${Math.round(outcome.throughput)} ${MEASUREMENTS[id].unit}` : `${id}: ${outcome.status}: ${outcome.reason}`);
-  return { id, params, ...outcome, loadAverage: { before, after }, otherCpu, cores };
+  return measured.map(({ id, params }, i) => {
+    const outcome = outcomes[i] ?? { status: 'failed', reason: 'no outcome' };
+    log(outcome.status === 'ok' ? `${id}: ${Math.round(outcome.throughput)} ${MEASUREMENTS[id].unit}` : `${id}: ${outcome.status}: ${outcome.reason}`);
+    return { id, params, ...outcome, loadAverage: { before, after }, otherCpu, cores };
+  });
 }
 
 /** A measurement that could not run at all (a peer not installable): the reason, no figures. */
@@ -56,26 +74,34 @@ export function unavailable(id: MeasurementId, params: Params, reason: string): 
 }
 
 export interface Planned {
-  readonly id: MeasurementId;
-  readonly params: Params;
-  readonly run: () => Promise<Outcome>;
+  /** One measurement, or several whose runs interleave (measureTogether). */
+  readonly measured: readonly Measured[];
+  readonly run: () => Promise<readonly Outcome[]>;
+}
+
+/** A measurement of its own, planned for onServer. */
+export function planned(id: MeasurementId, params: Params, run: () => Promise<Outcome>): Planned {
+  return { measured: [{ id, params }], run: async () => [await run()] };
 }
 
 /**
- * Measurements against one server, started once for all of them, one after the other. A server
- * that cannot start fails each of them with the reason, and the run goes on.
+ * Measurements against servers started once for all of them, one after the other. A server that
+ * cannot start fails each of them with the reason, and the run goes on.
  */
-export async function onServer(ctx: BenchContext, server: StartOptions, planned: readonly Planned[]): Promise<Measurement[]> {
+export async function onServer(ctx: BenchContext, servers: StartOptions | readonly StartOptions[], plan: readonly Planned[]): Promise<Measurement[]> {
+  const all = Array.isArray(servers) ? (servers as readonly StartOptions[]) : [servers as StartOptions];
   const done: Measurement[] = [];
+  const runAll = async () => {
+    for (const p of plan) done.push(...(await measureTogether(ctx, p.measured, p.run)));
+  };
+  const started = all.reduceRight<() => Promise<void>>((inner, server) => () => withProcess(server, inner), runAll);
   try {
-    await withProcess(server, async () => {
-      for (const p of planned) done.push(await measure(ctx, p.id, p.params, p.run));
-    });
+    await started();
   } catch (error) {
-    const reason = `${server.name}: ${firstLine(error)}`;
+    const reason = `${all.map((s) => s.name).join(', ')}: ${firstLine(error)}`;
     log(reason);
     const measured = new Set(done.map((m) => m.id));
-    for (const p of planned) if (!measured.has(p.id)) done.push({ id: p.id, params: p.params, status: 'failed', reason });
+    for (const { id, params } of plan.flatMap((p) => p.measured)) if (!measured.has(id)) done.push({ id, params, status: 'failed', reason });
   }
   return done;
 }

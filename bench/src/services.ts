@@ -11,16 +11,22 @@ export interface IngestOptions {
   readonly cpuProfileDir?: string;
 }
 
+/** Ingest's port under an auth mode: the two run side by side while their rounds alternate. */
+export function ingestPort(ctx: BenchContext, authMode: IngestOptions['authMode']): number {
+  return authMode === 'jwt' ? ctx.ingestPort : ctx.noAuthIngestPort;
+}
+
 export function ingest(ctx: BenchContext, options: IngestOptions): StartOptions {
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const port = ingestPort(ctx, options.authMode);
   return {
     name: `ingest (AUTH_MODE=${options.authMode})`,
     command: process.execPath,
     args: [...profile, join(ctx.root, 'services/ingest/dist/server.js')],
     // warn: the per-request lines are off below debug anyway; this also keeps start-up chatter out.
-    env: { ...ctx.serviceEnv, PORT: String(ctx.ingestPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: options.authMode },
-    logFile: join(ctx.workDir, 'ingest.log'),
-    ready: answers(`http://127.0.0.1:${ctx.ingestPort}/readyz`),
+    env: { ...ctx.serviceEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: options.authMode },
+    logFile: join(ctx.workDir, `ingest-${options.authMode}.log`),
+    ready: answers(`http://127.0.0.1:${port}/readyz`),
   };
 }
 

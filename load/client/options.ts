@@ -1,4 +1,5 @@
 import { DATASET_DEFECTS, type DefectShares } from '../data/index.ts';
+import type { DurationRecorder } from './stats.ts';
 
 export interface Progress {
   readonly phase: 'send' | 'wait';
@@ -38,6 +39,12 @@ export interface LoadOptions {
    */
   readonly pollConcurrency: number;
   readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /**
+   * Records the request durations here instead of in a histogram of the run's own, so that runs
+   * in rounds report their latency together (bench/ alternates rounds between two servers); the
+   * summary's percentiles are then those of every run recorded so far.
+   */
+  readonly latency?: DurationRecorder | undefined;
 }
 
 export const DEFAULT_OPTIONS: LoadOptions = {

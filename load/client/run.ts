@@ -6,6 +6,7 @@ import { summarize, type Summary } from './summary.ts';
 
 export { LoginError } from './api.ts';
 export { DEFAULT_OPTIONS, defectsForInvalidShare, type LoadOptions, type Progress } from './options.ts';
+export { DurationRecorder } from './stats.ts';
 export type { StorageSummary, Summary } from './summary.ts';
 
 /**

@@ -17,7 +17,7 @@ export async function sendAll(api: Api, options: LoadOptions): Promise<SendResul
   // them would return the ids of the previous run instead of sending anything new.
   const run = randomUUID();
   const tally = new Tally();
-  const latency = new DurationRecorder();
+  const latency = options.latency ?? new DurationRecorder();
   const start = performance.now();
   let firstRequestAt = 0;
   let firstStart = 0;

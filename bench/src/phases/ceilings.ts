@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { meanBytes, type Envelope } from '../documents.js';
 import { httpMeasurement, httpParams, httpRun } from '../http-load.js';
-import { measure, onServer } from '../measure.js';
+import { measure, onServer, planned } from '../measure.js';
 import type { BenchOptions } from '../options.js';
 import type { Pipeline } from '../pipeline.js';
 import { producerPerformance } from '../producer-performance.js';
@@ -62,7 +62,7 @@ export async function ceilings(ctx: BenchContext, o: BenchOptions, pipeline: Pip
   await pipeline.db.dropDatabase();
 
   const http = await onServer(ctx, services.emptyRoute(ctx), [
-    { id: 'ceiling.http', params: httpParams(o, 1, o.singleDocs), run: () => httpMeasurement(httpRun(ctx.emptyRoutePort, o, 1, o.singleDocs)) },
+    planned('ceiling.http', httpParams(o, 1, o.singleDocs), () => httpMeasurement(httpRun(ctx.emptyRoutePort, o, 1, o.singleDocs))),
   ]);
   return [kafka, store, ...http];
 }
