@@ -20,14 +20,14 @@ need() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is required but was not found on PATH. $2"
 }
 
-# fetch URL DEST: download once into the cache with a visible progress bar; atomic, so an
-# interrupted download is never mistaken for a complete one.
+# fetch URL DEST [HINT]: download once into the cache with a visible progress bar; atomic, so an
+# interrupted download is never mistaken for a complete one. HINT follows the error of a failure.
 fetch() {
-  local url=$1 dest=$2
+  local url=$1 dest=$2 hint=${3:-}
   [ -s "$dest" ] && return 0
   mkdir -p "$(dirname "$dest")"
   log "downloading $url"
-  curl -fL --retry 3 --progress-bar -o "$dest.part" "$url" || die "download failed: $url"
+  curl -fL --retry 3 --progress-bar -o "$dest.part" "$url" || die "download failed: $url${hint:+; $hint}"
   mv "$dest.part" "$dest"
 }
 
