@@ -7,8 +7,10 @@ DOCPIPE_ENV ?= kind
 IMAGE_TAG ?= dev
 K8S_DIST := cdk8s/dist/$(DOCPIPE_ENV)
 KUBECTL ?= kubectl
-# The pinned CRDs: ../shared/crds when present, else the copy `make crds` downloads.
-export DOCPIPE_CRDS_DIR ?= $(if $(wildcard $(ROOT)/../shared/crds/.),../shared/crds,$(CACHE)/crds)
+# The pinned CRDs: ../shared/crds beside this checkout, or beside the one it was cloned from (a
+# throwaway clone elsewhere, such as /tmp), else the copy `make crds` downloads.
+CLONED_FROM := $(shell git -C '$(ROOT)' remote get-url origin 2>/dev/null)
+export DOCPIPE_CRDS_DIR ?= $(firstword $(wildcard $(ROOT)/../shared/crds $(CLONED_FROM)/../shared/crds) $(CACHE)/crds)
 export DOCPIPE_ENV
 export DOCPIPE_IMAGE_TAG := $(IMAGE_TAG)
 include scripts/versions.env

@@ -6,7 +6,7 @@ need curl "Install curl."
 dest="$CACHE/crds"
 gh=https://raw.githubusercontent.com
 # A build machine without GitHub can still be given the same files.
-offline="without GitHub, set DOCPIPE_CRDS_DIR to a folder that holds them (strimzi-$STRIMZI_VERSION/, prometheus-operator-$PROMETHEUS_OPERATOR_VERSION/, keda-v$KEDA_VERSION/), such as the ../shared/crds beside the checkout this one was cloned from"
+offline="without GitHub, set DOCPIPE_CRDS_DIR to a folder that holds them (strimzi-$STRIMZI_VERSION/, prometheus-operator-$PROMETHEUS_OPERATOR_VERSION/, keda-v$KEDA_VERSION/), such as a ../shared/crds"
 
 strimzi="$dest/strimzi-$STRIMZI_VERSION"
 for f in 040-Crd-kafka 041-Crd-kafkaconnect 042-Crd-strimzipodset 043-Crd-kafkatopic 044-Crd-kafkauser \
