@@ -88,17 +88,16 @@ export function planned(id: MeasurementId, params: Params, run: () => Promise<Ou
  * Measurements against servers started once for all of them, one after the other. A server that
  * cannot start fails each of them with the reason, and the run goes on.
  */
-export async function onServer(ctx: BenchContext, servers: StartOptions | readonly StartOptions[], plan: readonly Planned[]): Promise<Measurement[]> {
-  const all = Array.isArray(servers) ? (servers as readonly StartOptions[]) : [servers as StartOptions];
+export async function onServer(ctx: BenchContext, servers: readonly StartOptions[], plan: readonly Planned[]): Promise<Measurement[]> {
   const done: Measurement[] = [];
   const runAll = async () => {
     for (const p of plan) done.push(...(await measureTogether(ctx, p.measured, p.run)));
   };
-  const started = all.reduceRight<() => Promise<void>>((inner, server) => () => withProcess(server, inner), runAll);
+  const started = servers.reduceRight<() => Promise<void>>((inner, server) => () => withProcess(server, inner), runAll);
   try {
     await started();
   } catch (error) {
-    const reason = `${all.map((s) => s.name).join(', ')}: ${firstLine(error)}`;
+    const reason = `${servers.map((s) => s.name).join(', ')}: ${firstLine(error)}`;
     log(reason);
     const measured = new Set(done.map((m) => m.id));
     for (const { id, params } of plan.flatMap((p) => p.measured)) if (!measured.has(id)) done.push({ id, params, status: 'failed', reason });

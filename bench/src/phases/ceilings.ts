@@ -61,7 +61,7 @@ export async function ceilings(ctx: BenchContext, o: BenchOptions, pipeline: Pip
   );
   await pipeline.db.dropDatabase();
 
-  const http = await onServer(ctx, services.emptyRoute(ctx), [
+  const http = await onServer(ctx, [services.emptyRoute(ctx)], [
     planned('ceiling.http', httpParams(o, 1, o.singleDocs), () => httpMeasurement(httpRun(ctx.emptyRoutePort, o, 1, o.singleDocs))),
   ]);
   return [kafka, store, ...http];

@@ -35,7 +35,7 @@ export async function ingestRuns(ctx: BenchContext, o: BenchOptions): Promise<Me
       },
     ],
   );
-  const jwt = await onServer(ctx, services.ingest(ctx, { authMode: 'jwt' }), [
+  const jwt = await onServer(ctx, [services.ingest(ctx, { authMode: 'jwt' })], [
     planned('docpipe.single.rate', { ...httpParams(o, 1, rateDocs, o.rate), seconds: o.rateSeconds }, run(1, rateDocs, o.rate)),
     planned('docpipe.batch', httpParams(o, o.batchSize, o.batchDocs), run(o.batchSize, o.batchDocs)),
   ]);
@@ -50,7 +50,7 @@ export async function bridgeRuns(ctx: BenchContext, o: BenchOptions): Promise<Me
   }
   const run = (batchSize: number, count: number) => () =>
     bridgeMeasurement({ ...httpRun(ctx.bridgePort, o, batchSize, count), topic: TOPICS.documents });
-  return onServer(ctx, services.bridge(ctx), [
+  return onServer(ctx, [services.bridge(ctx)], [
     planned('peer.bridge.single', single, run(1, o.singleDocs)),
     planned('peer.bridge.batch', batch, run(o.batchSize, o.batchDocs)),
   ]);
