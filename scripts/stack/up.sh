@@ -16,17 +16,19 @@ port_free() {
 # launch PIDFILE LOG CMD...: start CMD detached (own session: a Ctrl-C in the terminal that ran
 # `make stack-up` must not reach it) and record its pid.
 launch() {
-  local pidfile=$1 logfile=$2 pid program i
+  local pidfile=$1 logfile=$2 pid argv0 i
   shift 2
-  program=$(readlink -f "$(command -v "$1")") || die "$1 is not installed"
   setsid "$@" >>"$logfile" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$pidfile"
   # The child is a copy of this shell, then setsid, then the server. The *_running checks read its
-  # command line, which lacks their marker before the exec and reads empty during each exec, so
-  # they would take a server still starting for a dead one: wait until it is the server itself.
+  # command line, which lacks their marker before the last exec and reads empty during each exec,
+  # even once /proc/<pid>/exe already names the server (seen in 20 of 116,000 reads): wait until
+  # the command line is the server's own, whose first word is the command given here.
   for ((i = 0; i < 50; i++)); do
-    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != "$program" ] || return 0
+    argv0=
+    IFS= read -r -d '' argv0 <"/proc/$pid/cmdline" 2>/dev/null || true
+    [ "$argv0" != "$1" ] || return 0
     sleep 0.1
   done
 }
