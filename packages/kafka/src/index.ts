@@ -2,3 +2,4 @@ export { createKafkaClient, type KafkaClientOptions, type Logger } from './clien
 export { BatchingProducer, KafkaUnavailableError, type BatchingProducerOptions, type OutgoingRecord } from './producer.js';
 export { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions, type ConsumedRecord, type RecordChunk } from './consumer.js';
 export type { Kafka } from 'kafkajs';
+export { ensureTopics, type TopicRequest } from './topics.js';

@@ -1,0 +1,11 @@
+export { dateFormat, type DateFormat } from './compile/date-format.js';
+export { exampleProblems } from './compile/examples.js';
+export { compilePipeline, PipelineSpecError, topicRequests, type CompiledPipeline } from './compile/pipeline.js';
+export { compileTransform, TransformError, type Transform } from './compile/transform.js';
+export { compileValidator, MAX_DEPTH, withoutKind, type ValidationResult, type Validator } from './compile/validator.js';
+export * from './messages.js';
+export * from './reasons.js';
+export { watchPipelineDirectory, type PipelineDirectory, type PipelineDirectoryOptions } from './registry/directory.js';
+export { PipelineRegistry, type RegistryChange, type TopicRole } from './registry/registry.js';
+export { compilePipelineYaml, parseResource } from './spec/parse.js';
+export * from './spec/schema.js';
