@@ -52,7 +52,7 @@ function peer(env: NodeJS.ProcessEnv, prefix: string, home: string): Peer {
 export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext {
   const root = required(env, 'BENCH_ROOT');
   const ingestPort = Number(required(env, 'PORT'));
-  const pass = ['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS'];
+  const pass = ['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'PIPELINES_DIR', 'KAFKA_CREATE_TOPICS'];
   return {
     root,
     workDir: join(required(env, 'BENCH_DIR'), 'run'),

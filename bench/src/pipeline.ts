@@ -1,13 +1,14 @@
 // The bench stack's Kafka topics and MongoDB collections between measurements: emptied, filled
 // and counted, so each measurement starts from the same state.
+import { CONSUMER_GROUP, INVOICES } from '@docpipe/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { MongoClient, type Db, type MongoServerError } from 'mongodb';
 import type { BenchContext } from './context.js';
 import type { Envelope } from './documents.js';
 
-export const TOPICS = { documents: 'documents', rejected: 'documents.rejected' } as const;
-export const CONSUMER_GROUP = 'docpipe-consumer';
+// No dead-letter topic: the benchmark's documents are never poison.
+export const TOPICS = { documents: INVOICES.topics.documents, rejected: INVOICES.topics.rejected } as const;
 
 export class Pipeline {
   readonly kafka: Kafka;

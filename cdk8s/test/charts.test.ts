@@ -1,4 +1,5 @@
 import './support/prepare.js';
+import { kafkaUserSecret } from '@docpipe/contract';
 import { App, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../src/charts.js';
@@ -139,7 +140,7 @@ describe('constructor checks', () => {
           consumerGroup: 'g',
           topic: 'documents',
           topicPartitions: 6,
-          kafkaUser: 'consumer',
+          kafkaUser: { username: 'consumer', secret: kafkaUserSecret('consumer') },
         }),
     ).toThrow(/maxReplicaCount 7 exceeds the 6 partitions/);
   });

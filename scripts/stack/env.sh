@@ -24,4 +24,8 @@ emit DATABASE_URL "postgres://docpipe:$POSTGRES_DOCPIPE_PASSWORD@127.0.0.1:$POST
 emit PORT "$INGEST_PORT"
 emit METRICS_PORT "$CONSUMER_METRICS_PORT"
 emit JWT_KEYS "$JWT_KEYS"
+# The services load the repository's pipelines, and create their topics: the stack has no operator
+# that would create them from the specs.
+emit PIPELINES_DIR "$ROOT/pipelines"
+emit KAFKA_CREATE_TOPICS true
 emit PROMETHEUS_URL "http://127.0.0.1:$PROMETHEUS_PORT"

@@ -1,9 +1,10 @@
 // The consumer and its peer, the MongoDB sink connector, each draining the same pre-filled topic.
+import { CONSUMER_GROUP, INVOICES } from '@docpipe/contract';
 import type { BenchContext } from '../context.js';
 import { meanBytes, type Envelope } from '../documents.js';
 import { measure, unavailable } from '../measure.js';
 import type { BenchOptions } from '../options.js';
-import { CONSUMER_GROUP, TOPICS, type Pipeline } from '../pipeline.js';
+import { TOPICS, type Pipeline } from '../pipeline.js';
 import { withProcess, type StartOptions } from '../processes.js';
 import type { Measurement, Outcome } from '../results.js';
 import * as services from '../services.js';
@@ -50,7 +51,7 @@ export async function drains(ctx: BenchContext, o: BenchOptions, pipeline: Pipel
   await pipeline.reset([CONSUMER_GROUP, services.SINK_GROUP]);
   await pipeline.fill(filled);
   const consumer = await measure(ctx, 'docpipe.consumer', { ...params, partitionsConcurrently: o.partitionsConcurrently }, () =>
-    drain(pipeline, services.consumer(ctx, o), CONSUMER_GROUP, 'documents', filled.length),
+    drain(pipeline, services.consumer(ctx, o), CONSUMER_GROUP, INVOICES.collections.documents, filled.length),
   );
   // The same records, into an empty store again.
   await pipeline.db.dropDatabase();

@@ -1,4 +1,5 @@
 // The seed replay: the original end-to-end test, against the whole pipeline.
+import { INVOICES } from '@docpipe/contract';
 import { defectsForInvalidShare, runLoad } from '@docpipe/load/client';
 import type { BenchContext } from '../context.js';
 import { BENCH_USER } from '../http-load.js';
@@ -33,8 +34,9 @@ export async function seedReplay(ctx: BenchContext, o: BenchOptions, pipeline: P
         });
         const answered = summary.accepted + summary.rejected.total;
         const lastAnswer = Date.now();
-        await pipeline.waitForCount(['documents', 'rejected'], answered, DRAIN_TIMEOUT_MS);
-        const { firstIngestedAt, lastStoredAt } = await pipeline.span(['documents', 'rejected']);
+        const collections = [INVOICES.collections.documents, INVOICES.collections.rejected];
+        await pipeline.waitForCount(collections, answered, DRAIN_TIMEOUT_MS);
+        const { firstIngestedAt, lastStoredAt } = await pipeline.span(collections);
         const seconds = (lastStoredAt - firstIngestedAt) / 1000;
         // Where the time went: answering the requests, then storing what was still in Kafka.
         const tail = Math.max(0, lastStoredAt - lastAnswer) / 1000;

@@ -1,5 +1,6 @@
 // The shape both Node services share: a Deployment of one container on a read-only root, probed
 // on /healthz and /readyz, with a PDB, and a replica count owned by an autoscaler.
+import type { SecretKey } from '@docpipe/contract';
 import { Duration, JsonPatch, ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
@@ -7,7 +8,7 @@ import type { EnvironmentConfig, ResourceSpec } from '../config.js';
 import { APP_USER, DisruptionBudget, appImage, partLabels, podSecurityContext, pullPolicy, resources, restrictedSecurityContext, tmpVolume } from './common.js';
 
 /** An environment variable: a literal, or a key of a Secret that `make up` or Strimzi creates. */
-export type Env = string | { readonly secret: string; readonly key: string };
+export type Env = string | SecretKey;
 
 export interface AppDeploymentProps {
   readonly env: EnvironmentConfig;
@@ -24,7 +25,7 @@ export interface AppDeploymentProps {
 
 function envValue(scope: Construct, name: string, value: Env): kplus.EnvValue {
   if (typeof value === 'string') return kplus.EnvValue.fromValue(value);
-  const secret = kplus.Secret.fromSecretName(scope, `${name}Secret`, value.secret);
+  const secret = kplus.Secret.fromSecretName(scope, `${name}Secret`, value.name);
   return kplus.EnvValue.fromSecretValue({ secret, key: value.key });
 }
 

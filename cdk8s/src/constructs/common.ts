@@ -1,4 +1,5 @@
 // Pieces every workload construct shares: labels, the restricted security context, resources.
+import type { Part } from '@docpipe/contract';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
@@ -58,7 +59,7 @@ export const OFFICIAL_IMAGE_UID_EXEMPTION = { 'kube-score/ignore': 'container-se
 /** The numeric user the docpipe/* Dockerfiles create (USER 10001). */
 export const APP_USER = 10001;
 
-export function appImage(env: EnvironmentConfig, part: 'ingest' | 'consumer' | 'jobs'): string {
+export function appImage(env: EnvironmentConfig, part: Part): string {
   if (!env.imageTag || env.imageTag === 'latest') throw new Error(`image tag for docpipe/${part} must be pinned, got "${env.imageTag}"`);
   return `docpipe/${part}:${env.imageTag}`;
 }

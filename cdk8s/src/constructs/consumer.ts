@@ -1,4 +1,5 @@
 // consumer: Kafka → MongoDB. Deployment + PDB + KEDA lag-based autoscaling + metrics Service.
+import { PORTS, type SecretKey } from '@docpipe/contract';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
@@ -7,7 +8,7 @@ import type { EnvironmentConfig } from '../config.js';
 import { AppDeployment, type Env } from './app.js';
 import { AllowPolicy, prometheusPeer, type Labels } from './network.js';
 
-export const CONSUMER_METRICS_PORT = 9464;
+const CONSUMER_METRICS_PORT = PORTS.consumerMetrics;
 
 export interface ConsumerProps {
   readonly env: EnvironmentConfig;
@@ -18,8 +19,8 @@ export interface ConsumerProps {
   readonly topic: string;
   /** Partitions of `topic`: more consumers than partitions would sit idle. */
   readonly topicPartitions: number;
-  /** KafkaUser whose Secret (key `password`) KEDA authenticates with. */
-  readonly kafkaUser: string;
+  /** The KafkaUser KEDA authenticates as. */
+  readonly kafkaUser: { readonly username: string; readonly secret: SecretKey };
 }
 
 export class Consumer extends Construct {
@@ -59,13 +60,13 @@ export class Consumer extends Construct {
 
     const authParams = new kplus.ConfigMap(this, 'KedaKafkaParams', {
       metadata: { name: 'consumer-keda-kafka' },
-      data: { sasl: 'scram_sha512', username: props.kafkaUser, tls: 'disable' },
+      data: { sasl: 'scram_sha512', username: props.kafkaUser.username, tls: 'disable' },
     });
     const auth = new keda.TriggerAuthentication(this, 'TriggerAuth', {
       metadata: { name: 'consumer-kafka' },
       spec: {
         configMapTargetRef: ['sasl', 'username', 'tls'].map((key) => ({ parameter: key, name: authParams.name, key })),
-        secretTargetRef: [{ parameter: 'password', name: props.kafkaUser, key: 'password' }],
+        secretTargetRef: [{ parameter: 'password', name: props.kafkaUser.secret.name, key: props.kafkaUser.secret.key }],
       },
     });
     new keda.ScaledObject(this, 'ScaledObject', {

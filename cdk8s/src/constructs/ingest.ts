@@ -1,4 +1,5 @@
 // ingest: the HTTP API. Deployment + Service + CPU HPA + PDB + its network flows.
+import { PORTS } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { EnvironmentConfig } from '../config.js';
@@ -6,7 +7,7 @@ import { AppDeployment, envVariables, type Env } from './app.js';
 import { APP_USER, appImage, pullPolicy, resources, restrictedSecurityContext } from './common.js';
 import { AllowPolicy, prometheusPeer, type Labels, type Peer } from './network.js';
 
-export const INGEST_PORT = 8080;
+const INGEST_PORT = PORTS.ingestHttp;
 
 export interface IngestProps {
   readonly env: EnvironmentConfig;

@@ -1,12 +1,13 @@
 // Strimzi (kafka.strimzi.io/v1): a KRaft cluster of one node pool, its topics and its users.
+import { INVOICES, PORTS, kafkaUserSecret, type SecretKey } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-34';
 import * as strimzi from '../../imports/kafka.strimzi.io.js';
 import type { ResourceSpec } from '../config.js';
 import { AllowPolicy, namespaces, prometheusPeer, type Labels } from './network.js';
 
-/** The listener clients use: docpipe-kafka-bootstrap:9092, SASL SCRAM-SHA-512 over plain TCP. */
-export const CLIENT_PORT = 9092;
+/** The listener clients use: SASL SCRAM-SHA-512 over plain TCP. */
+const CLIENT_PORT = PORTS.kafkaClient;
 // Strimzi's fixed internal ports: the KRaft controller listener and the replication listener that
 // the operator, the entity operator and kafka-exporter use (mutual TLS).
 const CONTROLLER_PORT = 9090;
@@ -130,7 +131,8 @@ export class KafkaCluster extends Construct {
           userOperator: { resources: quantities(operatorResources, strimzi.KafkaSpecEntityOperatorUserOperatorResourcesLimits.fromString) },
         },
         kafkaExporter: {
-          topicRegex: '^documents.*',
+          // The invoices pipeline's topics all start with the name of its documents topic.
+          topicRegex: `^${INVOICES.topics.documents}.*`,
           groupRegex: '^docpipe-.*',
           resources: quantities(
             { cpuRequestMillis: 25, cpuLimitMillis: 250, memoryRequestMiB: 64, memoryLimitMiB: 128 },
@@ -228,7 +230,7 @@ export interface TopicAccess {
 
 export interface KafkaClientUserProps {
   readonly cluster: string;
-  /** The SASL username; Strimzi writes its password to a Secret of the same name. */
+  /** The SASL username; Strimzi writes its password to a Secret named after it. */
   readonly name: string;
   readonly topics: TopicAccess[];
   /** Consumer group the user may join. @default - none */
@@ -237,14 +239,14 @@ export interface KafkaClientUserProps {
 
 /** A SCRAM-SHA-512 KafkaUser with exactly the ACLs its part needs. */
 export class KafkaClientUser extends Construct {
-  /** Secret (created by Strimzi's user operator) whose `password` key holds the password. */
-  public readonly secretName: string;
+  /** Secret key (created by Strimzi's user operator) that holds the password. */
+  public readonly secret: SecretKey;
   public readonly username: string;
   constructor(scope: Construct, id: string, props: KafkaClientUserProps) {
     super(scope, id);
     if (props.topics.length === 0) throw new Error(`user ${props.name} has no topic access`);
     this.username = props.name;
-    this.secretName = props.name;
+    this.secret = kafkaUserSecret(props.name);
     const Op = strimzi.KafkaUserSpecAuthorizationAclsOperations;
     const ops: Record<TopicAccess['operations'][number], strimzi.KafkaUserSpecAuthorizationAclsOperations> = {
       Read: Op.READ,

@@ -1,4 +1,5 @@
 // MongoDB replica set: StatefulSet with keyFile auth, headless Service, and an idempotent init Job.
+import { MONGODB_SECRETS, PORTS } from '@docpipe/contract';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
@@ -9,17 +10,7 @@ import { AllowPolicy, type Labels } from './network.js';
 /** Official image, pinned. Its `mongodb` user is uid 999. */
 export const MONGO_IMAGE = 'mongo:8.0.17';
 const MONGO_USER = 999;
-export const MONGO_PORT = 27017;
-
-/** Secrets `make up` generates (scripts/k8s/secrets.sh); the manifests only name them. */
-export const mongoSecrets = {
-  /** username, password: the root user the image creates on first start. */
-  root: 'mongodb-root',
-  /** keyfile: the shared key members authenticate each other with. */
-  keyfile: 'mongodb-keyfile',
-  /** username, password: the application user (readWrite on the database). */
-  app: 'mongodb-app',
-} as const;
+const MONGO_PORT = PORTS.mongodb;
 
 export interface MongoReplicaSetProps {
   /** @default 'mongodb' (Service and StatefulSet name; the contract's `mongodb:27017`) */
@@ -88,8 +79,8 @@ export class MongoReplicaSet extends Construct {
     // Members on different nodes when possible: losing one node then never loses the majority.
     sts.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
 
-    const keySecret = kplus.Secret.fromSecretName(this, 'KeySecret', mongoSecrets.keyfile);
-    const root = kplus.Secret.fromSecretName(this, 'RootSecret', mongoSecrets.root);
+    const keySecret = kplus.Secret.fromSecretName(this, 'KeySecret', MONGODB_SECRETS.keyfile);
+    const root = kplus.Secret.fromSecretName(this, 'RootSecret', MONGODB_SECRETS.root);
     const keyfileSecretVol = kplus.Volume.fromSecret(this, 'KeyfileSecretVolume', keySecret, { name: 'keyfile-secret', defaultMode: 0o400 });
     const keyfileVol = kplus.Volume.fromEmptyDir(this, 'KeyfileVolume', 'keyfile', { sizeLimit: Size.mebibytes(1) });
     const configdb = kplus.Volume.fromEmptyDir(this, 'ConfigDb', 'configdb', { sizeLimit: Size.mebibytes(64) });
@@ -159,7 +150,7 @@ export class MongoReplicaSet extends Construct {
       metadata: { name: `${this.name}-init` },
       data: { 'init.js': INIT_SCRIPT },
     });
-    const app = kplus.Secret.fromSecretName(this, 'AppSecret', mongoSecrets.app);
+    const app = kplus.Secret.fromSecretName(this, 'AppSecret', MONGODB_SECRETS.app);
     const job = new kplus.Job(this, 'InitJob', {
       metadata: { name: `${this.name}-init`, labels, annotations: OFFICIAL_IMAGE_UID_EXEMPTION },
       podMetadata: { labels },

@@ -1,5 +1,6 @@
+import type { KafkaEnv } from '@docpipe/contract';
 import { envSchema } from 'env-schema';
-import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import type { Static, TObject } from 'typebox';
 
 /** A configuration problem found at boot; the service prints it and exits non-zero. */
 export class ConfigError extends Error {
@@ -23,35 +24,6 @@ export function loadEnv<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = p
 export function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
-
-const nonEmpty = (options: object = {}) => Type.String({ minLength: 1, ...options });
-
-/** Env shared by every service. */
-export const CommonEnv = {
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
-    default: 'info',
-  }),
-} satisfies TProperties;
-
-/** Env of the services that talk to Kafka (see docs/architecture.md). */
-export const KafkaEnv = {
-  KAFKA_BROKERS: nonEmpty({ description: 'comma-separated host:port list' }),
-  KAFKA_CLIENT_ID: Type.Optional(nonEmpty()),
-  KAFKA_SASL_USERNAME: Type.Optional(nonEmpty()),
-  KAFKA_SASL_PASSWORD: Type.Optional(nonEmpty()),
-  KAFKA_SSL: Type.Boolean({ default: false }),
-  KAFKA_TOPIC_DOCUMENTS: nonEmpty({ default: 'documents' }),
-  KAFKA_TOPIC_REJECTED: nonEmpty({ default: 'documents.rejected' }),
-} satisfies TProperties;
-
-export const MongoEnv = {
-  MONGODB_URI: nonEmpty({ pattern: '^mongodb(\\+srv)?://' }),
-  MONGODB_DATABASE: nonEmpty({ default: 'docpipe' }),
-} satisfies TProperties;
-
-export const PostgresEnv = {
-  DATABASE_URL: nonEmpty({ pattern: '^postgres(ql)?://' }),
-} satisfies TProperties;
 
 type KafkaEnvValues = Static<TObject<typeof KafkaEnv>>;
 

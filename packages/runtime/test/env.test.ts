@@ -1,6 +1,7 @@
+import { KafkaEnv, MongoEnv } from '@docpipe/contract';
 import { Type } from 'typebox';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, KafkaEnv, kafkaConnection, loadEnv, MongoEnv } from '../src/env.js';
+import { ConfigError, kafkaConnection, loadEnv } from '../src/env.js';
 
 const schema = Type.Object({ ...KafkaEnv, ...MongoEnv, PORT: Type.Integer({ default: 8080, minimum: 1, maximum: 65535 }) });
 

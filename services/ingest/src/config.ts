@@ -1,52 +1,9 @@
-import {
-  CommonEnv,
-  ConfigError,
-  KafkaEnv,
-  kafkaConnection,
-  loadEnv,
-  MongoEnv,
-  PostgresEnv,
-  splitList,
-} from '@docpipe/runtime';
-import { Type, type Static } from 'typebox';
+import { DURATION_PATTERN, IngestEnv } from '@docpipe/contract';
+import { ConfigError, kafkaConnection, loadEnv, splitList } from '@docpipe/runtime';
+import type { Static } from 'typebox';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
-
-const DURATION = /^([0-9]+)(ms|s|m|h)$/;
+const DURATION = new RegExp(DURATION_PATTERN);
 const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
-const integer = (defaultValue: number, minimum: number, maximum: number) =>
-  Type.Integer({ default: defaultValue, minimum, maximum });
-
-/** Every variable ingest reads; services/ingest/README.md documents each one. */
-export const IngestEnv = Type.Object({
-  ...CommonEnv,
-  ...KafkaEnv,
-  ...MongoEnv,
-  ...PostgresEnv,
-  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  PORT: integer(8080, 1, 65535),
-  TRUST_PROXY: Type.String({ default: 'false' }),
-  JWT_KEYS: Type.String({ minLength: 1 }),
-  JWT_ISSUER: Type.String({ minLength: 1, default: 'docpipe' }),
-  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'docpipe-api' }),
-  JWT_TTL_SECONDS: integer(3600, 60, 7 * 24 * 3600),
-  // `none` exists only so the benchmark can measure what authentication costs (bench/README.md).
-  // It is never the default and no manifest sets it.
-  AUTH_MODE: Type.Union([Type.Literal('jwt'), Type.Literal('none')], { default: 'jwt' }),
-  DOCUMENT_MAX_BYTES: integer(64 * KiB, KiB, 16 * MiB),
-  BATCH_MAX_DOCUMENTS: integer(10_000, 1, 1_000_000),
-  BATCH_MAX_BYTES: integer(10 * MiB, KiB, 256 * MiB),
-  KAFKA_ACK_TIMEOUT_MS: integer(5000, 100, 120_000),
-  KAFKA_LINGER_MS: integer(2, 0, 1000),
-  KAFKA_MAX_QUEUED_RECORDS: integer(100_000, 1000, 10_000_000),
-  PG_POOL_MAX: integer(10, 1, 200),
-  HASH_CONCURRENCY: integer(2, 1, 64),
-  HASH_QUEUE_MAX: integer(32, 0, 10_000),
-  TOKEN_RATE_LIMIT_MAX: integer(10, 1, 1_000_000),
-  TOKEN_RATE_LIMIT_WINDOW: Type.String({ pattern: DURATION.source, default: '1m' }),
-});
 
 type IngestEnvValues = Static<typeof IngestEnv>;
 
@@ -61,7 +18,11 @@ export interface Config {
   readonly port: number;
   readonly logLevel: string;
   readonly trustProxy: boolean | string[];
+  /** The folder of DocumentPipeline specs that ingest loads and watches. */
+  readonly pipelinesDir: string;
   readonly kafka: ReturnType<typeof kafkaConnection> & {
+    /** Create a loaded pipeline's topics (the local stack; a cluster has them as KafkaTopics). */
+    readonly createTopics: boolean;
     readonly ackTimeoutMs: number;
     readonly lingerMs: number;
     readonly maxQueuedRecords: number;
@@ -75,6 +36,8 @@ export interface Config {
     readonly audience: string;
     readonly ttlSeconds: number;
   };
+  /** Users whose tokens carry the `admin` role: they may replay rejected documents. */
+  readonly adminUsernames: string[];
   /** `none`: BENCHMARKS ONLY. The document routes take every request as BENCHMARK_OWNER, without a token. */
   readonly authMode: 'jwt' | 'none';
   readonly limits: {
@@ -135,8 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    pipelinesDir: e.PIPELINES_DIR,
     kafka: {
       ...kafkaConnection(e, 'ingest'),
+      createTopics: e.KAFKA_CREATE_TOPICS,
       ackTimeoutMs: e.KAFKA_ACK_TIMEOUT_MS,
       lingerMs: e.KAFKA_LINGER_MS,
       maxQueuedRecords: e.KAFKA_MAX_QUEUED_RECORDS,
@@ -149,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.JWT_AUDIENCE,
       ttlSeconds: e.JWT_TTL_SECONDS,
     },
+    adminUsernames: splitList(e.ADMIN_USERNAMES),
     authMode: e.AUTH_MODE,
     limits: {
       documentMaxBytes: e.DOCUMENT_MAX_BYTES,

@@ -1,7 +1,5 @@
-import { CommonEnv, loadEnv, PostgresEnv } from '@docpipe/runtime';
-import { Type } from 'typebox';
-
-const JobsEnv = Type.Object({ ...CommonEnv, ...PostgresEnv });
+import { JobsEnv } from '@docpipe/contract';
+import { loadEnv } from '@docpipe/runtime';
 
 export interface JobsConfig {
   readonly databaseUrl: string;

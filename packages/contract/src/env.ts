@@ -1,0 +1,102 @@
+// Every variable a part reads, with its default. The services validate their env against these
+// schemas, and cdk8s/test/service-env.test.ts runs each manifest's env through the services, so a
+// default written here is the only one.
+import { Type, type TProperties } from 'typebox';
+import { INVOICES } from './invoices.js';
+import { CONSUMER_GROUP, PORTS } from './service.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const nonEmpty = (options: object = {}) => Type.String({ minLength: 1, ...options });
+const integer = (defaultValue: number, minimum: number, maximum: number, description?: string) =>
+  Type.Integer({ default: defaultValue, minimum, maximum, ...(description ? { description } : {}) });
+
+/** A duration like 500ms, 30s, 1m or 1h: the amount and the unit are the two groups. */
+export const DURATION_PATTERN = '^([0-9]+)(ms|s|m|h)$';
+
+/** Env shared by every service. */
+export const CommonEnv = {
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
+    default: 'info',
+  }),
+} satisfies TProperties;
+
+/** Env of the services that talk to Kafka (see docs/architecture.md). */
+export const KafkaEnv = {
+  KAFKA_BROKERS: nonEmpty({ description: 'comma-separated host:port list' }),
+  KAFKA_CLIENT_ID: Type.Optional(nonEmpty()),
+  KAFKA_SASL_USERNAME: Type.Optional(nonEmpty()),
+  KAFKA_SASL_PASSWORD: Type.Optional(nonEmpty()),
+  KAFKA_SSL: Type.Boolean({ default: false }),
+  KAFKA_TOPIC_DOCUMENTS: nonEmpty({ default: INVOICES.topics.documents }),
+  KAFKA_TOPIC_REJECTED: nonEmpty({ default: INVOICES.topics.rejected }),
+} satisfies TProperties;
+
+/** Env of the services that serve DocumentPipelines. */
+export const PipelinesEnv = {
+  PIPELINES_DIR: nonEmpty({ description: 'folder of the *.yaml DocumentPipeline specs, loaded and watched' }),
+  // Only the local stack sets it: in a cluster, topics exist only as KafkaTopic resources.
+  KAFKA_CREATE_TOPICS: Type.Boolean({ default: false, description: "create a loaded pipeline's topics" }),
+} satisfies TProperties;
+
+export const MongoEnv = {
+  MONGODB_URI: nonEmpty({ pattern: '^mongodb(\\+srv)?://' }),
+  MONGODB_DATABASE: nonEmpty({ default: 'docpipe' }),
+} satisfies TProperties;
+
+export const PostgresEnv = {
+  DATABASE_URL: nonEmpty({ pattern: '^postgres(ql)?://' }),
+} satisfies TProperties;
+
+/** Every variable ingest reads; services/ingest/README.md documents each one. */
+export const IngestEnv = Type.Object({
+  ...CommonEnv,
+  ...KafkaEnv,
+  ...PipelinesEnv,
+  ...MongoEnv,
+  ...PostgresEnv,
+  HOST: nonEmpty({ default: '0.0.0.0' }),
+  PORT: integer(PORTS.ingestHttp, 1, 65535),
+  TRUST_PROXY: Type.String({ default: 'false' }),
+  JWT_KEYS: nonEmpty(),
+  JWT_ISSUER: nonEmpty({ default: 'docpipe' }),
+  JWT_AUDIENCE: nonEmpty({ default: 'docpipe-api' }),
+  JWT_TTL_SECONDS: integer(3600, 60, 7 * 24 * 3600),
+  ADMIN_USERNAMES: Type.String({ default: '', description: 'comma-separated usernames whose tokens carry the admin role' }),
+  // `none` exists only so the benchmark can measure what authentication costs (bench/README.md).
+  // It is never the default and no manifest sets it.
+  AUTH_MODE: Type.Union([Type.Literal('jwt'), Type.Literal('none')], { default: 'jwt' }),
+  DOCUMENT_MAX_BYTES: integer(64 * KiB, KiB, 16 * MiB),
+  BATCH_MAX_DOCUMENTS: integer(10_000, 1, 1_000_000),
+  BATCH_MAX_BYTES: integer(10 * MiB, KiB, 256 * MiB),
+  KAFKA_ACK_TIMEOUT_MS: integer(5000, 100, 120_000),
+  KAFKA_LINGER_MS: integer(2, 0, 1000),
+  KAFKA_MAX_QUEUED_RECORDS: integer(100_000, 1000, 10_000_000),
+  PG_POOL_MAX: integer(10, 1, 200),
+  HASH_CONCURRENCY: integer(2, 1, 64),
+  HASH_QUEUE_MAX: integer(32, 0, 10_000),
+  TOKEN_RATE_LIMIT_MAX: integer(10, 1, 1_000_000),
+  TOKEN_RATE_LIMIT_WINDOW: Type.String({ pattern: DURATION_PATTERN, default: '1m' }),
+});
+
+/** Every variable the consumer reads; services/consumer/README.md documents each one. */
+export const ConsumerEnv = Type.Object({
+  ...CommonEnv,
+  ...KafkaEnv,
+  ...PipelinesEnv,
+  ...MongoEnv,
+  KAFKA_GROUP_ID: nonEmpty({ default: CONSUMER_GROUP }),
+  KAFKA_TOPIC_DEADLETTER: nonEmpty({ default: INVOICES.topics.deadletter }),
+  METRICS_PORT: integer(PORTS.consumerMetrics, 0, 65535, 'port of /metrics, /healthz, /readyz; 0 picks a free one'),
+  CONSUMER_CHUNK_SIZE: integer(1000, 1, 100_000, 'records per insertMany'),
+  CONSUMER_PARTITIONS_CONCURRENTLY: integer(3, 1, 1000, 'partitions handled at the same time'),
+  CONSUMER_MAX_BYTES_PER_PARTITION: integer(MiB, KiB, 64 * MiB, 'bytes fetched per partition and request'),
+  CONSUMER_SESSION_TIMEOUT_MS: integer(30_000, 6_000, 300_000, 'group session timeout'),
+  CONSUMER_RETRY_INITIAL_MS: integer(100, 1, 60_000, 'first retry delay cap of a failed write'),
+  CONSUMER_RETRY_MAX_MS: integer(10_000, 1, 300_000, 'largest retry delay of a failed write'),
+  CONSUMER_STOP_TIMEOUT_MS: integer(15_000, 0, 600_000, 'how long a stop waits for a failing write before giving up'),
+});
+
+/** Every variable the jobs read, `migrate` included. */
+export const JobsEnv = Type.Object({ ...CommonEnv, ...PostgresEnv });

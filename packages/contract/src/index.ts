@@ -1,0 +1,4 @@
+export * from './names.js';
+export * from './invoices.js';
+export * from './service.js';
+export * from './env.js';
