@@ -16,6 +16,7 @@ import { ceilings } from './phases/ceilings.js';
 import { drains } from './phases/drains.js';
 import { bridgeRuns, ingestRuns } from './phases/http.js';
 import { seedReplay } from './phases/seed-replay.js';
+import { transforms } from './phases/transform.js';
 import { Pipeline } from './pipeline.js';
 import { assemble, type Measurement, type RunResults } from './results.js';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   let ingestProfile: RunResults['ingestProfile'];
   try {
     const runs = (phase: Phase) => o.phases.includes(phase);
+    if (runs('transform')) measurements.push(...(await transforms(ctx, o, items)));
     if (runs('ceilings')) measurements.push(...(await ceilings(ctx, o, pipeline, items)));
     if (runs('ingest')) {
       await pipeline.reset();

@@ -25,6 +25,8 @@ export interface BenchOptions {
   /** Envelopes pre-filled into the topic that the consumer and the sink connector drain. */
   readonly drainDocs: number;
   readonly seedDocs: number;
+  /** Documents each transform language handles in the transform phase. */
+  readonly transformDocs: number;
   readonly seedInvalidShare: number;
   /** The consumer's defaults, which the store ceiling and the sink connector copy for parity. */
   readonly chunkSize: number;
@@ -36,7 +38,7 @@ export interface BenchOptions {
 }
 
 /** The run's phases, in the order they run. */
-export const PHASES = ['ceilings', 'ingest', 'bridge', 'drains', 'seed'] as const;
+export const PHASES = ['transform', 'ceilings', 'ingest', 'bridge', 'drains', 'seed'] as const;
 export type Phase = (typeof PHASES)[number];
 
 function readPhases(env: NodeJS.ProcessEnv): Phase[] {
@@ -62,6 +64,7 @@ const DEFAULTS = {
   BENCH_STORE_DOCS: 40_000,
   BENCH_DRAIN_DOCS: 40_000,
   BENCH_SEED_DOCS: 5000,
+  BENCH_TRANSFORM_DOCS: 200_000,
   BENCH_SEED_INVALID_SHARE: 0.25,
   CONSUMER_CHUNK_SIZE: 1000,
   CONSUMER_PARTITIONS_CONCURRENTLY: 3,
@@ -104,6 +107,7 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     storeDocs: scaled('BENCH_STORE_DOCS'),
     drainDocs: scaled('BENCH_DRAIN_DOCS'),
     seedDocs: count('BENCH_SEED_DOCS'),
+    transformDocs: scaled('BENCH_TRANSFORM_DOCS'),
     seedInvalidShare: read(env, 'BENCH_SEED_INVALID_SHARE', (n) => n >= 0 && n <= 1, 'use a share from 0 to 1'),
     chunkSize: count('CONSUMER_CHUNK_SIZE'),
     partitionsConcurrently: count('CONSUMER_PARTITIONS_CONCURRENTLY'),

@@ -17,6 +17,8 @@ export const MEASUREMENTS = {
   'peer.bridge.single': { group: 'peer', title: 'Strimzi Kafka Bridge, single records', unit: 'docs/s' },
   'peer.bridge.batch': { group: 'peer', title: 'Strimzi Kafka Bridge, batches', unit: 'docs/s' },
   'peer.sink': { group: 'peer', title: 'MongoDB Kafka sink connector draining the same topic', unit: 'docs/s' },
+  'transform.cel': { group: 'docpipe', title: 'invoices transform in CEL, as the consumer runs it', unit: 'docs/s' },
+  'transform.jsonata': { group: 'peer', title: 'the same transform in JSONata', unit: 'docs/s' },
 } as const satisfies Record<string, { group: Group; title: string; unit: string }>;
 
 export type MeasurementId = keyof typeof MEASUREMENTS;
@@ -106,6 +108,7 @@ export const COMPARISONS: readonly ComparisonSpec[] = [
     value: { kind: 'ratio', of: 'docpipe.consumer', to: 'peer.sink' },
     goal: { op: '>=', target: 1 },
   },
+  { section: 'peers', title: 'transform: CEL / JSONata', value: { kind: 'ratio', of: 'transform.cel', to: 'transform.jsonata' } },
   {
     section: 'goals',
     title: 'single documents with JWT, accepted/s',

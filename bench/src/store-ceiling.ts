@@ -1,9 +1,9 @@
 // The store's ceiling: the consumer's write without the consumer. Envelopes are transformed
 // beforehand (toStoredDocument, as the consumer does) so only the writes are timed: unordered
 // insertMany of the consumer's chunk size, as many at once as the consumer handles partitions.
-import { toStoredDocument, type StoredDocument } from '@docpipe/invoice';
+import { toStoredDocument, type StoredDocument } from '@docpipe/pipeline';
 import type { Db } from 'mongodb';
-import type { Envelope } from './documents.js';
+import { invoices, type Envelope } from './documents.js';
 import type { Outcome } from './results.js';
 
 export interface StoreRun {
@@ -32,7 +32,7 @@ async function insertAll(db: Db, collection: string, batches: readonly StoredDoc
 
 export async function storeCeiling(run: StoreRun, warmup: readonly Envelope[], measured: readonly Envelope[]): Promise<Outcome> {
   const storedAt = new Date();
-  const transform = (items: readonly Envelope[]) => chunks(items.map((e) => toStoredDocument(e.value, storedAt)), run.chunkSize);
+  const transform = (items: readonly Envelope[]) => chunks(items.map((e) => toStoredDocument(invoices, e.value, storedAt)), run.chunkSize);
   await insertAll(run.db, `${run.collection}_warmup`, transform(warmup), run.concurrency);
   const batches = transform(measured);
   const started = performance.now();

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `docpipe-pipeline check [file or folder...]`: compiles DocumentPipeline specs and runs their
 // examples without any server, with the messages the live loader gives; exits 1 if any is refused.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PipelineSpecError, type CompiledPipeline } from './compile/pipeline.js';
 import { PipelineRegistry } from './registry/registry.js';
-import { compilePipelineYaml } from './spec/parse.js';
+import { compilePipelineFile } from './spec/parse.js';
 
 const USAGE = 'usage: docpipe-pipeline check [file.yaml | folder ...]   (default: pipelines/)';
 
@@ -22,7 +22,7 @@ function check(paths: readonly string[]): number {
   const refused: PipelineSpecError[] = [];
   for (const file of specFiles(paths)) {
     try {
-      compiled.push(compilePipelineYaml(readFileSync(file, 'utf8'), file));
+      compiled.push(compilePipelineFile(file));
     } catch (error) {
       if (!(error instanceof PipelineSpecError)) throw error;
       refused.push(error);

@@ -7,5 +7,5 @@ export * from './messages.js';
 export * from './reasons.js';
 export { watchPipelineDirectory, type PipelineDirectory, type PipelineDirectoryOptions } from './registry/directory.js';
 export { PipelineRegistry, type RegistryChange, type TopicRole } from './registry/registry.js';
-export { compilePipelineYaml, parseResource } from './spec/parse.js';
+export { compilePipelineFile, compilePipelineYaml, parseResource } from './spec/parse.js';
 export * from './spec/schema.js';

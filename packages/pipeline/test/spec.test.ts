@@ -89,8 +89,9 @@ describe('a spec is refused', () => {
       'pipelines/receipts.yaml',
     );
     const refused = registry.replace([sameTopic, invoices]);
+    const holder = invoices.source;
     expect(refused.map((e) => e.message)).toEqual([
-      'pipelines/receipts.yaml: topic documents is already used by pipelines/invoices.yaml; topic documents.rejected is already used by pipelines/invoices.yaml; topic documents.dlq is already used by pipelines/invoices.yaml',
+      `pipelines/receipts.yaml: topic documents is already used by ${holder}; topic documents.rejected is already used by ${holder}; topic documents.dlq is already used by ${holder}`,
     ]);
     expect(registry.list().map((p) => p.name)).toEqual(['invoices']);
   });

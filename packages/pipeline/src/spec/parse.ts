@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { compilePipeline, PipelineSpecError, type CompiledPipeline } from '../compile/pipeline.js';
@@ -25,4 +26,9 @@ export function compilePipelineYaml(text: string, source: string): CompiledPipel
     throw new PipelineSpecError(source, [`is not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
   return compilePipeline(parseResource(value, source), source);
+}
+
+/** Reads, parses and compiles one spec file; the file's path names it in every message. */
+export function compilePipelineFile(path: string): CompiledPipeline {
+  return compilePipelineYaml(readFileSync(path, 'utf8'), path);
 }
