@@ -7,7 +7,7 @@ install: ## Install the local stack's servers and tools into .cache (idempotent)
 	@bash scripts/install/all.sh
 
 .PHONY: stack-up
-stack-up: ## Start the local stack of DOCPIPE_PROFILE (default local) with DOCPIPE_PORT_OFFSET
+stack-up: build ## Start the local stack of DOCPIPE_PROFILE (default local) with DOCPIPE_PORT_OFFSET
 	@bash scripts/stack/up.sh
 
 .PHONY: stack-down

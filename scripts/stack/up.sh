@@ -116,19 +116,26 @@ start_kafka() {
     -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$KAFKA_DIR/server.properties"
 }
 
-# create_topics: the pipeline's topics, created only when missing (idempotent across restarts).
+# create_topics: the topics of every pipeline in pipelines/ (named by the contract's rules, read
+# through the pipeline CLI), created only when missing (idempotent across restarts). The default
+# pipeline's documents topic takes DOCUMENTS_PARTITIONS, the knob the benchmark sets.
 create_topics() {
-  local existing spec topic partitions
+  local existing wanted topic partitions retention default_topic cli=$ROOT/packages/pipeline/dist/cli.js
+  [ -f "$cli" ] || die "$cli is missing: run 'make build'"
+  wanted=$(node "$cli" topics "$ROOT/pipelines") || die "reading the pipelines' topics failed"
+  default_topic=$(node --input-type=module -e "import { INVOICES } from '$ROOT/packages/contract/dist/index.js'; console.log(INVOICES.topics.documents)") \
+    || die "reading the contract failed"
   existing=$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --list) \
     || die "kafka: listing topics failed"
-  for spec in "documents:$DOCUMENTS_PARTITIONS" documents.rejected:3 documents.dlq:1; do
-    topic=${spec%%:*} partitions=${spec##*:}
+  while read -r topic partitions retention; do
     grep -qxF "$topic" <<<"$existing" && continue
+    [ "$topic" = "$default_topic" ] && partitions=$DOCUMENTS_PARTITIONS
     log "kafka: creating topic $topic, partitions: $partitions"
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --create \
-      --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null \
+      --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 \
+      --config "retention.ms=$retention" >/dev/null \
       || die "kafka: creating topic $topic failed"
-  done
+  done <<<"$wanted"
   # The first consumer group makes the broker create __consumer_offsets and load its partitions,
   # which clients meet as "coordinator not available" errors and a slow first join. Describing a
   # group once (it need not exist) moves that wait here, before any test runs.

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `docpipe-pipeline check [file or folder...]`: compiles DocumentPipeline specs and runs their
 // examples without any server, with the messages the live loader gives; exits 1 if any is refused.
+// `docpipe-pipeline topics [file or folder...]`: the topics those pipelines need, one
+// `<topic> <partitions> <retention ms>` a line, for the local stack's start-up script.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PipelineSpecError, type CompiledPipeline } from './compile/pipeline.js';
+import { PipelineSpecError, topicRequests, type CompiledPipeline } from './compile/pipeline.js';
 import { PipelineRegistry } from './registry/registry.js';
 import { compilePipelineFile } from './spec/parse.js';
 
-const USAGE = 'usage: docpipe-pipeline check [file.yaml | folder ...]   (default: pipelines/)';
+const USAGE = 'usage: docpipe-pipeline check|topics [file.yaml | folder ...]   (default: pipelines/)';
 
 function specFiles(paths: readonly string[]): string[] {
   return paths.flatMap((path) =>
@@ -39,13 +41,23 @@ function check(paths: readonly string[]): number {
   return refused.length + collisions.length === 0 ? 0 : 1;
 }
 
+function topics(paths: readonly string[]): number {
+  for (const file of specFiles(paths)) {
+    for (const { topic, partitions, retentionMs } of topicRequests(compilePipelineFile(file))) {
+      process.stdout.write(`${topic} ${partitions} ${retentionMs}\n`);
+    }
+  }
+  return 0;
+}
+
+const COMMANDS = { check, topics } as const;
 const [command, ...paths] = process.argv.slice(2);
-if (command !== 'check') {
+if (command !== 'check' && command !== 'topics') {
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 try {
-  process.exitCode = check(paths.length > 0 ? paths : ['pipelines']);
+  process.exitCode = COMMANDS[command](paths.length > 0 ? paths : ['pipelines']);
 } catch (error) {
   process.stderr.write(`docpipe-pipeline: ${(error as Error).message}\n`);
   process.exitCode = 2;

@@ -1,5 +1,6 @@
 // The invoices pipeline must answer exactly as the hand-written invoice validator did before
 // pipelines were data: these are its assertions, run against pipelines/invoices.yaml.
+import { DEFAULT_PIPELINE, INVOICES } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { repositoryPipeline } from './fixtures.js';
 
@@ -110,5 +111,12 @@ describe('the invoices pipeline transforms', () => {
     expect(invoices.transform({ ...valid, InvoiceNo: '536379', Quantity: 3, UnitPrice: 0.1 })).toMatchObject({ total: 0.3, cancelled: false });
     expect(invoices.transform({ ...valid, Quantity: 6, UnitPrice: 2.55 })).toMatchObject({ total: 15.3 });
     expect(invoices.transform({ ...valid, Quantity: -1, UnitPrice: 0.125 })).toMatchObject({ total: Math.round(-12.5) / 100 });
+  });
+});
+
+describe('the invoices pipeline names', () => {
+  it('are the contract’s, which cdk8s and the bench use for the default pipeline', () => {
+    expect(invoices.resources).toEqual(INVOICES);
+    expect(invoices.name).toBe(DEFAULT_PIPELINE);
   });
 });
