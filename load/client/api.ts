@@ -13,6 +13,8 @@ export interface ApiOptions {
   readonly connections: number;
   /** Longest wait for a connection, the answer's headers, or a pause within its body. */
   readonly timeoutMs: number;
+  /** The documents route of the pipeline the run is for (routes.ts). */
+  readonly documentsPath: string;
 }
 
 /** A refusal while logging in that no retry can fix (bad password, invalid name, wrong URL). */
@@ -28,11 +30,13 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 export class Api {
   readonly #pool: Pool;
   readonly #prefix: string;
+  readonly #documents: string;
   readonly #headers: Record<string, string> = {};
 
   constructor(url: string, options: ApiOptions) {
     const base = new URL(url);
     this.#prefix = base.pathname.replace(/\/+$/, '');
+    this.#documents = options.documentsPath;
     this.#pool = new Pool(base.origin, {
       connections: options.connections,
       connectTimeout: options.timeoutMs,
@@ -53,16 +57,16 @@ export class Api {
   }
 
   postDocument(json: string, idempotencyKey?: string): Promise<Reply> {
-    return this.#send('POST', '/v1/documents', json, this.#documentHeaders('application/json', idempotencyKey));
+    return this.#send('POST', this.#documents, json, this.#documentHeaders('application/json', idempotencyKey));
   }
 
   postBatch(ndjson: string, idempotencyKey?: string): Promise<Reply> {
-    return this.#send('POST', '/v1/documents/batch', ndjson, this.#documentHeaders('application/x-ndjson', idempotencyKey));
+    return this.#send('POST', `${this.#documents}/batch`, ndjson, this.#documentHeaders('application/x-ndjson', idempotencyKey));
   }
 
   /** `timeoutMs` replaces the pool's timeout for this request. */
   getDocument(id: string, timeoutMs?: number): Promise<Reply> {
-    return this.#send('GET', `/v1/documents/${encodeURIComponent(id)}`, undefined, this.#headers, timeoutMs);
+    return this.#send('GET', `${this.#documents}/${encodeURIComponent(id)}`, undefined, this.#headers, timeoutMs);
   }
 
   close(): Promise<void> {

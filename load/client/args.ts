@@ -1,14 +1,19 @@
 import { parseArgs } from 'node:util';
-import { DATASET_DEFECTS, NO_DEFECTS, type Defect, type DefectShares } from '../data/index.ts';
-import { checkOptions, DEFAULT_OPTIONS, defectsForInvalidShare, type LoadOptions } from './options.ts';
+import { DEFAULT_PIPELINE, GENERATORS, generatorOf, type DefectShares, type DocumentGenerator } from '../data/index.ts';
+import { checkOptions, DEFAULT_OPTIONS, type LoadOptions } from './options.ts';
+import { documentsPath } from './routes.ts';
+
+const defectLists = GENERATORS.map((g) => `${' '.repeat(25)}${`${g.pipeline}:`.padEnd(10)}${g.defects.join(', ')}\n`).join('');
 
 export const USAGE = `Usage: docpipe-load [options]
 
-Sends generated invoice documents (load/data: UCI-shaped, seeded, with a controlled share of
-invalid ones) to the ingest API, checks every answer against what the generator expects, then
-waits until every accepted document is stored.
+Sends a pipeline's generated documents (load/data: seeded, with a controlled share of invalid
+ones) to the ingest API, checks every answer against what the generator expects, then waits
+until every accepted document is stored.
 
   --url URL              ingest base URL (default ${DEFAULT_OPTIONS.url})
+  --pipeline NAME        send that pipeline's documents to ${documentsPath('NAME')}, NAME one of
+                         ${GENERATORS.map((g) => g.pipeline).join(', ')} (default: ${DEFAULT_PIPELINE}, to ${documentsPath(undefined)})
   --user NAME            user to register or reuse (default ${DEFAULT_OPTIONS.user})
   --password PASSWORD    its password (default ${DEFAULT_OPTIONS.password})
   --count N              documents to send (default ${DEFAULT_OPTIONS.count})
@@ -16,14 +21,15 @@ waits until every accepted document is stored.
   --rate DOCS_PER_S      pace the documents (default: as fast as the concurrency allows)
   --batch-size N         documents per NDJSON batch request; 0 or 1 posts them singly (default 1)
   --seed N               generator seed: same seed, same documents (default ${DEFAULT_OPTIONS.seed})
-  --invalid-share X      share of invalid documents (0..1) in the data set's proportions
-  --defects SPEC         dataset | none | null_customer=0.25,bad_date=0.01,wrong_type=0.01
-                         (default dataset; not with --invalid-share)
+  --invalid-share X      share of invalid documents (0..1) in the proportions of the pipeline's mix
+  --defects SPEC         dataset (the pipeline's own mix; for invoices, the data set's) | none |
+                         NAME=SHARE,... (e.g. null_customer=0.25,bad_date=0.01) of the pipeline's defects:
+${defectLists}                         (default dataset; not with --invalid-share)
   --idempotency          send an Idempotency-Key with every request
   --timeout SECONDS      per request (default ${DEFAULT_OPTIONS.timeoutMs / 1000})
   --no-wait              do not wait for the accepted documents to be stored
   --wait-timeout SECONDS longest wait for them after sending (default ${DEFAULT_OPTIONS.waitTimeoutMs / 1000})
-  --poll-concurrency N   GET /v1/documents/:id in flight while waiting (default ${DEFAULT_OPTIONS.pollConcurrency})
+  --poll-concurrency N   lookups (GET .../documents/:id) in flight while waiting (default ${DEFAULT_OPTIONS.pollConcurrency})
   --json                 print the summary as JSON
   --quiet                no progress bar (there is none either when stderr is not a terminal)
   -h, --help             this text
@@ -43,8 +49,6 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
-const DEFECTS: readonly Defect[] = ['null_customer', 'bad_date', 'wrong_type'];
-
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed;
   try {
@@ -54,6 +58,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       strict: true,
       options: {
         url: { type: 'string' },
+        pipeline: { type: 'string' },
         user: { type: 'string' },
         password: { type: 'string' },
         count: { type: 'string' },
@@ -79,6 +84,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (parsed['invalid-share'] !== undefined && parsed.defects !== undefined) throw new UsageError('use --invalid-share or --defects, not both');
 
   const d = DEFAULT_OPTIONS;
+  const generator = usage(() => generatorOf(parsed.pipeline));
   const num = (name: string, text: string | undefined, fallback: number, integer = false) => {
     if (text === undefined) return fallback;
     const value = Number(text);
@@ -89,6 +95,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
   const options: LoadOptions = {
     url: parsed.url ?? d.url,
+    pipeline: parsed.pipeline,
     user: parsed.user ?? d.user,
     password: parsed.password ?? d.password,
     count: num('count', parsed.count, d.count, true),
@@ -96,39 +103,43 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     rate: parsed.rate === undefined ? undefined : num('rate', parsed.rate, 0),
     batchSize: num('batch-size', parsed['batch-size'], d.batchSize, true),
     seed: num('seed', parsed.seed, d.seed, true),
-    defects: parsed.defects !== undefined ? parseDefects(parsed.defects) : shareDefects(num('invalid-share', parsed['invalid-share'], -1)),
+    defects: parsed.defects !== undefined ? parseDefects(generator, parsed.defects) : shareDefects(generator, num('invalid-share', parsed['invalid-share'], -1)),
     idempotency: parsed.idempotency ?? d.idempotency,
     timeoutMs: num('timeout', parsed.timeout, d.timeoutMs / 1000) * 1000,
     wait: parsed.wait ?? d.wait,
     waitTimeoutMs: num('wait-timeout', parsed['wait-timeout'], d.waitTimeoutMs / 1000) * 1000,
     pollConcurrency: num('poll-concurrency', parsed['poll-concurrency'], d.pollConcurrency, true),
   };
-  try {
-    checkOptions(options);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  usage(() => checkOptions(options));
   return { options, json: parsed.json ?? false, quiet: parsed.quiet ?? false, help: parsed.help ?? false };
 }
 
-/** -1 stands for "not given": the data set's own mix. */
-function shareDefects(share: number): DefectShares {
-  if (share === -1) return DATASET_DEFECTS;
-  if (!(share >= 0 && share <= 1)) throw new UsageError(`--invalid-share must be between 0 and 1, got ${share}`);
-  return defectsForInvalidShare(share);
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
-function parseDefects(spec: string): DefectShares {
-  if (spec === 'dataset') return DATASET_DEFECTS;
-  if (spec === 'none') return NO_DEFECTS;
-  const shares: Record<Defect, number> = { ...NO_DEFECTS };
+/** -1 stands for "not given": the pipeline's own mix. */
+function shareDefects(generator: DocumentGenerator, share: number): DefectShares {
+  if (share === -1) return generator.defaultDefects;
+  if (!(share >= 0 && share <= 1)) throw new UsageError(`--invalid-share must be between 0 and 1, got ${share}`);
+  return generator.forInvalidShare(share);
+}
+
+function parseDefects(generator: DocumentGenerator, spec: string): DefectShares {
+  if (spec === 'dataset') return generator.defaultDefects;
+  if (spec === 'none') return generator.noDefects;
+  const shares: Record<string, number> = { ...generator.noDefects };
   for (const part of spec.split(',')) {
     const [name, value] = part.split('=').map((s) => s.trim());
     const share = Number(value);
-    if (!DEFECTS.includes(name as Defect) || value === undefined || value === '' || !Number.isFinite(share)) {
-      throw new UsageError(`--defects: '${part}' is not NAME=SHARE with NAME one of ${DEFECTS.join(', ')}`);
+    if (name === undefined || !generator.defects.includes(name) || value === undefined || value === '' || !Number.isFinite(share)) {
+      throw new UsageError(`--defects: '${part}' is not NAME=SHARE with NAME one of ${generator.defects.join(', ')}`);
     }
-    shares[name as Defect] = share;
+    shares[name] = share;
   }
   return shares;
 }

@@ -1,4 +1,4 @@
-import { DATASET_DEFECTS, type DefectShares } from '../data/index.ts';
+import { generatorOf, type DefectShares } from '../data/index.ts';
 import type { DurationRecorder } from './stats.ts';
 
 export interface Progress {
@@ -11,6 +11,11 @@ export interface Progress {
 export interface LoadOptions {
   /** Base URL of the ingest API. */
   readonly url: string;
+  /**
+   * The pipeline whose documents are sent, to /v1/pipelines/<pipeline>/documents. undefined sends
+   * invoices to /v1/documents, the routes they had before pipelines were data.
+   */
+  readonly pipeline: string | undefined;
   /** Registered on first use; an existing user of that name is reused with this password. */
   readonly user: string;
   readonly password: string;
@@ -24,6 +29,7 @@ export interface LoadOptions {
   readonly batchSize: number;
   /** Same seed, same documents (see load/data). */
   readonly seed: number;
+  /** Shares of the pipeline's own defects (see its generator in load/data). */
   readonly defects: DefectShares;
   /** Send an Idempotency-Key with every request. */
   readonly idempotency: boolean;
@@ -49,6 +55,7 @@ export interface LoadOptions {
 
 export const DEFAULT_OPTIONS: LoadOptions = {
   url: 'http://127.0.0.1:8080',
+  pipeline: undefined,
   user: 'loadtest',
   password: 'loadtest-password',
   count: 1000,
@@ -56,7 +63,7 @@ export const DEFAULT_OPTIONS: LoadOptions = {
   rate: undefined,
   batchSize: 1,
   seed: 1,
-  defects: DATASET_DEFECTS,
+  defects: generatorOf().defaultDefects,
   idempotency: false,
   timeoutMs: 30_000,
   wait: true,
@@ -64,15 +71,14 @@ export const DEFAULT_OPTIONS: LoadOptions = {
   pollConcurrency: 4,
 };
 
-/** The data set's mix of defects scaled to a total invalid share, keeping their proportions. */
-export function defectsForInvalidShare(share: number): DefectShares {
-  const total = DATASET_DEFECTS.null_customer + DATASET_DEFECTS.bad_date + DATASET_DEFECTS.wrong_type;
-  const scale = share / total;
-  return {
-    null_customer: DATASET_DEFECTS.null_customer * scale,
-    bad_date: DATASET_DEFECTS.bad_date * scale,
-    wrong_type: DATASET_DEFECTS.wrong_type * scale,
-  };
+/** The defaults, with the defect mix of the pipeline the input names; the input wins. */
+export function withDefaults(input: Partial<LoadOptions>): LoadOptions {
+  return { ...DEFAULT_OPTIONS, defects: generatorOf(input.pipeline).defaultDefects, ...input };
+}
+
+/** A pipeline's own mix of defects scaled to a total invalid share, keeping their proportions. */
+export function defectsForInvalidShare(share: number, pipeline?: string): DefectShares {
+  return generatorOf(pipeline).forInvalidShare(share);
 }
 
 /** Throws a RangeError naming the first option that makes no sense. */
@@ -87,6 +93,11 @@ export function checkOptions(options: LoadOptions): void {
   }
   if (!Number.isInteger(options.batchSize) || options.batchSize < 0) throw new RangeError(`batchSize must be a whole number ≥ 0, got ${options.batchSize}`);
   if (options.rate !== undefined && !(options.rate > 0)) throw new RangeError(`rate must be greater than 0, got ${options.rate}`);
+  const { pipeline, defects } = generatorOf(options.pipeline);
+  const names = Object.keys(options.defects);
+  if (names.length !== defects.length || !names.every((name) => defects.includes(name))) {
+    throw new RangeError(`defects must give a share for each defect of pipeline ${pipeline} (${defects.join(', ')}), got ${names.join(', ') || 'none'}`);
+  }
   const shares = Object.values(options.defects);
   if (shares.some((share) => !(share >= 0)) || shares.reduce((a, b) => a + b, 0) > 1) {
     throw new RangeError('defect shares must be ≥ 0 and add up to at most 1');

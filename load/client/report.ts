@@ -1,3 +1,4 @@
+import { documentsPath } from './routes.ts';
 import type { Percentiles } from './stats.ts';
 import type { Summary } from './summary.ts';
 
@@ -13,7 +14,9 @@ export function formatSummary(summary: Summary): string {
   const { target, rejected, errors, storage } = summary;
   const mode = target.batchSize > 1 ? `NDJSON batches of ${target.batchSize}` : 'one document per request';
   const pace = target.rate === null ? '' : `, ${target.rate} docs/s`;
-  let text = `docpipe-load: ${count(target.count)} documents to ${target.url} (${mode}, concurrency ${target.concurrency}${pace}, seed ${target.seed})\n`;
+  // The invoices' routes from before pipelines were data go unnamed, as they were then.
+  const to = target.documentsPath === documentsPath(undefined) ? target.url : `${target.url.replace(/\/+$/, '')}${target.documentsPath}`;
+  let text = `docpipe-load: ${count(target.count)} documents to ${to} (${mode}, concurrency ${target.concurrency}${pace}, seed ${target.seed})\n`;
 
   text += line('sent', `${count(summary.sent)} in ${count(summary.requests)} requests, ${seconds(summary.elapsedMs)}`);
   text += line('accepted', `${count(summary.accepted)} (${rate(summary.acceptedPerSecond)})${summary.acceptedInvalid > 0 ? `, ${count(summary.acceptedInvalid)} of them with a defect` : ''}`);
@@ -29,7 +32,7 @@ export function formatSummary(summary: Summary): string {
 
   if (storage) {
     text += line('stored', `${count(storage.stored)} of ${count(summary.accepted)} accepted, ${rate(storage.storedPerSecond)} (first request to last storedAt: ${seconds(storage.spanMs)})`);
-    text += line('checking', `${seconds(storage.waitedMs)} of GET /v1/documents/:id after sending`);
+    text += line('checking', `${seconds(storage.waitedMs)} of GET ${target.documentsPath}/:id after sending`);
     text += line('lag', `${percentiles(storage.lagMs, ['p50', 'p95', 'max'])}  (storedAt − ingestedAt)`);
     if (storage.pollErrors > 0) text += line('polling', `${count(storage.pollErrors)} answers other than 200/404 while waiting`);
     const same = storage.stored === summary.accepted && summary.duplicateIds === 0;

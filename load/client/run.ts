@@ -1,5 +1,7 @@
+import { generatorOf } from '../data/index.ts';
 import { Api } from './api.ts';
-import { checkOptions, DEFAULT_OPTIONS, type LoadOptions } from './options.ts';
+import { checkOptions, withDefaults, type LoadOptions } from './options.ts';
+import { documentsPath } from './routes.ts';
 import { sendAll } from './send.ts';
 import { waitUntilStored } from './storage.ts';
 import { summarize, type Summary } from './summary.ts';
@@ -17,9 +19,10 @@ export type { StorageSummary, Summary } from './summary.ts';
  * one was stored.
  */
 export async function runLoad(input: Partial<LoadOptions> = {}): Promise<Summary> {
-  const options: LoadOptions = { ...DEFAULT_OPTIONS, ...input };
+  const options = withDefaults(input);
   checkOptions(options);
-  const api = new Api(options.url, { connections: Math.max(options.concurrency, options.pollConcurrency), timeoutMs: options.timeoutMs });
+  const path = documentsPath(options.pipeline);
+  const api = new Api(options.url, { connections: Math.max(options.concurrency, options.pollConcurrency), timeoutMs: options.timeoutMs, documentsPath: path });
   try {
     await api.login(options.user, options.password);
     const sent = await sendAll(api, options);
@@ -32,7 +35,8 @@ export async function runLoad(input: Partial<LoadOptions> = {}): Promise<Summary
         })
       : null;
     const { url, count, concurrency, rate, batchSize, seed, defects, idempotency } = options;
-    return summarize({ url, count, concurrency, rate: rate ?? null, batchSize, seed, defects, idempotency }, sent, wait);
+    const { pipeline } = generatorOf(options.pipeline);
+    return summarize({ url, pipeline, documentsPath: path, count, concurrency, rate: rate ?? null, batchSize, seed, defects, idempotency }, sent, wait);
   } finally {
     await api.close();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createGenerator, type GeneratedDocument } from '../data/index.ts';
+import { generatorOf, type GeneratedDocument } from '../data/index.ts';
 import type { Api } from './api.ts';
 import type { LoadOptions } from './options.ts';
 import { waitTurn } from './pacing.ts';
@@ -10,13 +10,14 @@ import { runWorkers } from './workers.ts';
 
 /** Sends options.count generated documents, singly or in NDJSON batches, and tallies the answers. */
 export async function sendAll(api: Api, options: LoadOptions): Promise<SendResult> {
-  const next = createGenerator({ seed: options.seed, defects: options.defects });
+  const generator = generatorOf(options.pipeline);
+  const next = generator.create({ seed: options.seed, defects: options.defects });
   const perRequest = Math.max(1, options.batchSize);
   const requests = Math.ceil(options.count / perRequest);
   // Keys must be new for each run: the same seed sends the same bodies, and a key reused with
   // them would return the ids of the previous run instead of sending anything new.
   const run = randomUUID();
-  const tally = new Tally();
+  const tally = new Tally(generator.rejections);
   const latency = options.latency ?? new DurationRecorder();
   const start = performance.now();
   let firstRequestAt = 0;

@@ -30,7 +30,7 @@ interface StoredTimes {
 }
 
 /**
- * Asks GET /v1/documents/:id for every id until each one is stored or the timeout passes. Ids are
+ * Asks GET <documents route>/:id for every id until each one is stored or the timeout passes. Ids are
  * asked in the order they were accepted, which is roughly the order the consumer stores them, so
  * an id not stored yet means the ones after it are not either: its poller puts it back at the end
  * of the queue and pauses instead of spending requests on them (each lookup can be expensive:

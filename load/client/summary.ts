@@ -18,6 +18,9 @@ export interface StorageSummary {
 export interface Summary {
   readonly target: {
     readonly url: string;
+    /** The pipeline whose documents were sent, and the route they went to. */
+    readonly pipeline: string;
+    readonly documentsPath: string;
     readonly count: number;
     readonly concurrency: number;
     readonly rate: number | null;

@@ -1,6 +1,6 @@
 import type { GeneratedDocument } from '../data/index.ts';
 import type { Reply } from './api.ts';
-import { isExpectedRejection, type FieldProblem } from './expectation.ts';
+import { isExpectedRejection, type FieldProblem, type Rejections } from './expectation.ts';
 
 export interface RejectionGroup {
   readonly field: string;
@@ -35,8 +35,14 @@ export class Tally {
   readonly ids: string[] = [];
   readonly #reasons = new Map<string, { field: string; reason: string; expected: boolean; count: number }>();
   readonly #errors = new Map<string, number>();
+  readonly #rejections: Rejections;
 
-  /** The answer to POST /v1/documents. */
+  /** `rejections`: the table of the generator whose documents are sent. */
+  constructor(rejections: Rejections) {
+    this.#rejections = rejections;
+  }
+
+  /** The answer to a POST of one document. */
   single(generated: GeneratedDocument, reply: Reply): void {
     const body = reply.body as { id?: unknown; details?: readonly FieldProblem[] } | undefined;
     if (reply.status === 202) this.#accept(generated, body?.id);
@@ -44,7 +50,7 @@ export class Tally {
     else this.fail(1, `HTTP ${reply.status}`);
   }
 
-  /** The answer to POST /v1/documents/batch: one result per document, by index. */
+  /** The answer to a POST of a batch: one result per document, by index. */
   batch(generated: readonly GeneratedDocument[], reply: Reply): void {
     const results = (reply.body as { results?: unknown } | undefined)?.results;
     if ((reply.status !== 202 && reply.status !== 422) || !Array.isArray(results)) {
@@ -88,7 +94,7 @@ export class Tally {
 
   #reject(generated: GeneratedDocument, problems: readonly FieldProblem[]): void {
     this.rejected += 1;
-    const expected = isExpectedRejection(generated.defect, problems);
+    const expected = isExpectedRejection(this.#rejections, generated.defect, problems);
     if (expected) this.rejectedExpected += 1;
     for (const { field, reason } of problems.length > 0 ? problems : [{ field: '(none)', reason: 'a 422 without details' }]) {
       const key = JSON.stringify([field, reason, expected]);

@@ -1,8 +1,8 @@
 /**
- * The original project's test, replayed exactly: COUNT documents (default 5000) of the fixed SEED,
- * about a quarter of them invalid as in the data set, each sent exactly once by VUS virtual users
- * (shared iterations: iteration i of the whole test sends document i). The same documents every
- * run, so the accepted and rejected counts are known to the document in advance.
+ * The original project's test, replayed exactly: COUNT documents (default 5000) of the fixed SEED
+ * (invoices: about a quarter of them invalid, as in the data set), each sent exactly once by VUS
+ * virtual users (shared iterations: iteration i of the whole test sends document i). The same
+ * documents every run, so the accepted and rejected counts are known to the document in advance.
  */
 import exec from 'k6/execution';
 import { login, type SetupData } from './lib/auth.ts';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { validateInvoice } from '@docpipe/invoice';
+import { withoutKind, type CompiledPipeline } from '@docpipe/pipeline';
+import { GENERATORS } from '../data/index.ts';
+import { repositoryPipeline } from './pipelines.ts';
 
 /** How the fake misbehaves, to check that the client notices. */
 export interface FakeBehaviour {
@@ -21,38 +23,47 @@ export interface FakeIngest {
   readonly url: string;
   /** Idempotency-Key headers received, in order. */
   readonly idempotencyKeys: string[];
+  /** The document routes asked for, as `POST /v1/documents/batch` or `GET /v1/documents/:id`. */
+  readonly routes: Set<string>;
   readonly users: Map<string, string>;
   close(): Promise<void>;
 }
 
+// As in ingest: /v1/documents… are the invoices pipeline's routes, /v1/pipelines/<name>/documents…
+// those of any pipeline; after them, `batch` or an id.
+const DOCUMENTS_ROUTE = /^(\/v1\/(?:pipelines\/([^/]+)\/)?documents)(?:\/([^/]+))?$/;
+
 /**
  * A stand-in for ingest, good enough to test the client alone: users and tokens, single and NDJSON
- * batch posts validated with the real validateInvoice (so 422 details are the real sentences), and
- * GET of "stored" documents.
+ * batch posts to every pipeline load/data has a generator for, validated by the pipeline compiled
+ * from pipelines/ (so 422 details are the real sentences), and GET of "stored" documents, each
+ * pipeline's apart.
  */
 export async function startFakeIngest(behaviour: FakeBehaviour = {}): Promise<FakeIngest> {
   const users = new Map<string, string>();
   const stored = new Map<string, { ingestedAt: string; storedAt: string }>();
   const idempotencyKeys: string[] = [];
+  const routes = new Set<string>();
+  const pipelines = new Map(GENERATORS.map(({ pipeline }) => [pipeline, repositoryPipeline(pipeline)]));
   let documentRequests = 0;
   let acceptedCount = 0;
   let tokenRequests = 0;
   let lastId = '';
 
-  const accept = (): string => {
+  const accept = (pipeline: string): string => {
     acceptedCount += 1;
     if (behaviour.duplicateEvery && acceptedCount % behaviour.duplicateEvery === 0 && lastId) return lastId;
     const id = randomUUID();
     lastId = id;
     const ingestedAt = new Date();
     if (!(behaviour.loseEvery && acceptedCount % behaviour.loseEvery === 0)) {
-      setTimeout(() => stored.set(id, { ingestedAt: ingestedAt.toISOString(), storedAt: new Date().toISOString() }), behaviour.storeDelayMs ?? 5);
+      setTimeout(() => stored.set(`${pipeline}/${id}`, { ingestedAt: ingestedAt.toISOString(), storedAt: new Date().toISOString() }), behaviour.storeDelayMs ?? 5);
     }
     return id;
   };
-  const judge = (doc: unknown, index: number) => {
-    const result = validateInvoice(doc);
-    return result.ok ? { index, id: accept() } : { index, errors: result.errors.map(({ field, reason }) => ({ field, reason })) };
+  const judge = (pipeline: string, doc: unknown, index: number) => {
+    const result = (pipelines.get(pipeline) as CompiledPipeline).validate(doc);
+    return result.ok ? { index, id: accept(pipeline) } : { index, errors: withoutKind(result.errors) };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -75,21 +86,25 @@ export async function startFakeIngest(behaviour: FakeBehaviour = {}): Promise<Fa
       return send(200, { access_token: `token-${username}`, token_type: 'Bearer', expires_in: 3600 });
     }
     if (req.headers.authorization === undefined) return send(401, { error: 'Unauthorized' });
-    if (req.method === 'GET' && path.startsWith('/v1/documents/')) {
-      const id = path.slice('/v1/documents/'.length);
-      const times = stored.get(id);
-      return times ? send(200, { id, ...times }) : send(404, { error: 'Not Found' });
+    const [, documents, named, rest] = DOCUMENTS_ROUTE.exec(path) ?? [];
+    const pipeline = named ?? 'invoices';
+    if (documents === undefined || !pipelines.has(pipeline)) return send(404, { error: 'Not Found' });
+    if (req.method === 'GET' && rest !== undefined) {
+      routes.add(`GET ${documents}/:id`);
+      const times = stored.get(`${pipeline}/${rest}`);
+      return times ? send(200, { id: rest, ...times }) : send(404, { error: 'Not Found' });
     }
-    if (req.method === 'POST' && path.startsWith('/v1/documents')) {
+    if (req.method === 'POST' && (rest === undefined || rest === 'batch')) {
+      routes.add(`POST ${path}`);
       documentRequests += 1;
       if (behaviour.unavailableEvery && documentRequests % behaviour.unavailableEvery === 0) return send(503, { error: 'Service Unavailable' }, { 'retry-after': '2' });
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') idempotencyKeys.push(key);
-      if (path === '/v1/documents') {
-        const outcome = judge(JSON.parse(body), 0);
+      if (rest === undefined) {
+        const outcome = judge(pipeline, JSON.parse(body), 0);
         return 'id' in outcome ? send(202, { id: outcome.id }) : send(422, { error: 'Unprocessable Entity', details: outcome.errors });
       }
-      const results = body.split('\n').filter((line) => line.trim() !== '').map((line, index) => judge(JSON.parse(line), index));
+      const results = body.split('\n').filter((line) => line.trim() !== '').map((line, index) => judge(pipeline, JSON.parse(line), index));
       const accepted = results.filter((r) => 'id' in r).length;
       return send(accepted > 0 ? 202 : 422, { accepted, rejected: results.length - accepted, results });
     }
@@ -102,6 +117,7 @@ export async function startFakeIngest(behaviour: FakeBehaviour = {}): Promise<Fa
   return {
     url: `http://127.0.0.1:${port}`,
     idempotencyKeys,
+    routes,
     users,
     close: () =>
       new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatSummary } from '../client/report.ts';
 import { LoginError, runLoad, type Progress } from '../client/run.ts';
-import { generateDocuments } from '../data/index.ts';
+import { generatorOf, NO_DEFECTS } from '../data/index.ts';
 import { startFakeIngest, type FakeBehaviour, type FakeIngest } from './fake-ingest.ts';
 
 let fake: FakeIngest | undefined;
@@ -11,11 +11,11 @@ afterEach(async () => {
 });
 const start = async (behaviour: FakeBehaviour = {}) => (fake = await startFakeIngest(behaviour));
 
-const defectsIn = (count: number, seed: number) => generateDocuments(count, { seed }).filter((g) => g.defect !== null).length;
+const defectsIn = (count: number, seed: number, pipeline?: string) => generatorOf(pipeline).generate(count, { seed }).filter((g) => g.defect !== null).length;
 
 describe('runLoad against a fake ingest', () => {
   it('sends every document once, checks every answer and waits for storage', async () => {
-    const { url, users } = await start();
+    const { url, users, routes } = await start();
     const progress: Progress[] = [];
     const summary = await runLoad({ url, count: 400, concurrency: 8, seed: 3, onProgress: (p) => progress.push(p) });
     const invalid = defectsIn(400, 3);
@@ -29,6 +29,37 @@ describe('runLoad against a fake ingest', () => {
     expect(users.has('loadtest')).toBe(true);
     expect(progress.at(-1)).toEqual({ phase: 'wait', done: 400 - invalid, total: 400 - invalid });
     expect(formatSummary(summary)).toMatch(/accepted == stored: yes; duplicate ids: 0\n\s+result\s+OK\n$/);
+    expect(routes).toEqual(new Set(['POST /v1/documents', 'GET /v1/documents/:id']));
+    expect(summary.target).toMatchObject({ pipeline: 'invoices', documentsPath: '/v1/documents' });
+    expect(formatSummary(summary)).toMatch(new RegExp(`^docpipe-load: 400 documents to ${url} \\(one document per request, concurrency 8, seed 3\\)\n`));
+    expect(formatSummary(summary)).toMatch(/checking +[\d.]+ s of GET \/v1\/documents\/:id after sending/);
+  });
+
+  it.each([
+    ['singly', 1, 'POST /v1/pipelines/orders/documents'],
+    ['in NDJSON batches', 50, 'POST /v1/pipelines/orders/documents/batch'],
+  ])("sends another pipeline's documents %s to its routes, with the same checks", async (_, batchSize, post) => {
+    const { url, routes } = await start();
+    const summary = await runLoad({ url, pipeline: 'orders', count: 300, batchSize, concurrency: 4, seed: 3 });
+    const invalid = defectsIn(300, 3, 'orders');
+    expect(invalid).toBeGreaterThan(0);
+    expect(summary).toMatchObject({
+      target: { pipeline: 'orders', documentsPath: '/v1/pipelines/orders/documents' },
+      sent: 300, accepted: 300 - invalid, acceptedInvalid: 0,
+      rejected: { total: invalid, expected: invalid, unexpected: 0 },
+      storage: { stored: 300 - invalid, missing: 0 }, ok: true,
+    });
+    expect(routes).toEqual(new Set([post, 'GET /v1/pipelines/orders/documents/:id']));
+    expect(formatSummary(summary)).toMatch(new RegExp(`^docpipe-load: 300 documents to ${url}/v1/pipelines/orders/documents \\(`));
+    expect(formatSummary(summary)).toMatch(/checking +[\d.]+ s of GET \/v1\/pipelines\/orders\/documents\/:id after sending/);
+  });
+
+  it("sends invoices to the pipeline routes when --pipeline names them, and refuses another pipeline's defects", async () => {
+    const { url, routes } = await start();
+    expect(await runLoad({ url, pipeline: 'invoices', count: 20 })).toMatchObject({ ok: true, rejected: { unexpected: 0 } });
+    expect(routes).toEqual(new Set(['POST /v1/pipelines/invoices/documents', 'GET /v1/pipelines/invoices/documents/:id']));
+    await expect(runLoad({ url, pipeline: 'orders', defects: NO_DEFECTS })).rejects.toThrow(/defects must give a share for each defect of pipeline orders/);
+    await expect(runLoad({ url, pipeline: 'shipments' })).rejects.toThrow(RangeError);
   });
 
   it('reuses an existing user and waits out a token rate limit', async () => {
@@ -61,7 +92,7 @@ describe('runLoad against a fake ingest', () => {
 
   it('reports failed requests, duplicate ids and documents never stored', async () => {
     const { url } = await start({ unavailableEvery: 10, duplicateEvery: 25, loseEvery: 40 });
-    const summary = await runLoad({ url, count: 200, defects: { null_customer: 0, bad_date: 0, wrong_type: 0 }, waitTimeoutMs: 500 });
+    const summary = await runLoad({ url, count: 200, defects: NO_DEFECTS, waitTimeoutMs: 500 });
     expect(summary.ok).toBe(false);
     expect(summary.errors).toEqual({ total: 20, byKind: [{ kind: 'HTTP 503', count: 20 }] });
     expect(summary.duplicateIds).toBe(7);

@@ -3,13 +3,13 @@ import type { StorageWait } from '../client/storage.ts';
 import { DurationRecorder } from '../client/stats.ts';
 import { summarize, type SendResult, type Summary } from '../client/summary.ts';
 import { Tally } from '../client/tally.ts';
-import { DATASET_DEFECTS, type GeneratedDocument } from '../data/index.ts';
+import { invoices, type GeneratedDocument } from '../data/index.ts';
 
 const valid: GeneratedDocument = { doc: {}, defect: null };
 const noCustomer: GeneratedDocument = { doc: {}, defect: 'null_customer' };
 const badDate: GeneratedDocument = { doc: {}, defect: 'bad_date' };
 const nullCustomer = [{ field: 'CustomerID', reason: 'must not be null' }];
-const target: Summary['target'] = { url: 'http://x', count: 0, concurrency: 1, rate: null, batchSize: 1, seed: 1, defects: DATASET_DEFECTS, idempotency: false };
+const target: Summary['target'] = { url: 'http://x', pipeline: 'invoices', documentsPath: '/v1/documents', count: 0, concurrency: 1, rate: null, batchSize: 1, seed: 1, defects: invoices.defaultDefects, idempotency: false };
 
 const sendResult = (tally: Tally, elapsedMs = 2000): SendResult => ({ tally, latency: new DurationRecorder(), requests: 1, elapsedMs, firstRequestAt: 1_000_000 });
 const stored = (ids: number, lastStoredAt: number, missing: string[] = []): StorageWait => ({
@@ -18,7 +18,7 @@ const stored = (ids: number, lastStoredAt: number, missing: string[] = []): Stor
 
 describe('Tally', () => {
   it('checks single answers against the generator', () => {
-    const tally = new Tally();
+    const tally = new Tally(invoices.rejections);
     tally.single(valid, { status: 202, body: { id: 'a' } });
     tally.single(noCustomer, { status: 422, body: { details: nullCustomer } });
     tally.single(badDate, { status: 422, body: { details: nullCustomer } });
@@ -37,7 +37,7 @@ describe('Tally', () => {
   });
 
   it('reads batch results by index and fails the documents a batch answer leaves out', () => {
-    const tally = new Tally();
+    const tally = new Tally(invoices.rejections);
     tally.batch([valid, noCustomer, valid], {
       status: 202,
       body: { results: [{ index: 1, errors: nullCustomer }, { index: 0, id: 'a' }] },
@@ -53,7 +53,7 @@ describe('Tally', () => {
 
 describe('summarize', () => {
   it('is ok when every answer was expected and every accepted document was stored', () => {
-    const tally = new Tally();
+    const tally = new Tally(invoices.rejections);
     for (let i = 0; i < 30; i += 1) tally.single(valid, { status: 202, body: { id: `id-${i}` } });
     for (let i = 0; i < 10; i += 1) tally.single(noCustomer, { status: 422, body: { details: nullCustomer } });
     const summary = summarize(target, sendResult(tally), stored(30, 1_000_000 + 3000));
@@ -67,7 +67,7 @@ describe('summarize', () => {
   });
 
   it('lists every problem', () => {
-    const tally = new Tally();
+    const tally = new Tally(invoices.rejections);
     tally.single(valid, { status: 202, body: { id: 'same' } });
     tally.single(valid, { status: 202, body: { id: 'same' } });
     tally.single(badDate, { status: 202, body: { id: 'other' } });
@@ -86,7 +86,7 @@ describe('summarize', () => {
   });
 
   it('leaves storage out with --no-wait', () => {
-    const summary = summarize(target, sendResult(new Tally(), 0), null);
+    const summary = summarize(target, sendResult(new Tally(invoices.rejections), 0), null);
     expect(summary).toMatchObject({ storage: null, acceptedPerSecond: 0, ok: true });
   });
 });

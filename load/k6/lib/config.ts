@@ -1,3 +1,6 @@
+import { documentsPath } from '../../client/routes.ts';
+import { generatorOf } from '../../data/index.ts';
+
 /**
  * Settings from the environment: `k6 run -e NAME=value`, or the shell's variables. A bad value
  * stops the run in the init context, before any request.
@@ -7,6 +10,13 @@ export const USER = __ENV['LOAD_USER'] || 'loadtest';
 export const PASSWORD = __ENV['LOAD_PASSWORD'] || 'loadtest-password';
 /** Same seed, same documents: in k6 and in the Node client alike. */
 export const SEED = intEnv('SEED', 1);
+/**
+ * PIPELINE=orders sends that pipeline's documents to /v1/pipelines/orders/documents; without it,
+ * invoices go to /v1/documents, the routes they had before pipelines were data.
+ */
+const PIPELINE = __ENV['PIPELINE'] || undefined;
+export const GENERATOR = generatorOf(PIPELINE);
+export const DOCUMENTS_URL = `${BASE_URL}${documentsPath(PIPELINE)}`;
 
 export function numberEnv(name: string, fallback: number): number {
   const text = __ENV[name];

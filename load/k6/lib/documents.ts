@@ -1,14 +1,13 @@
 import { SharedArray } from 'k6/data';
 import http from 'k6/http';
 import type { FieldProblem } from '../../client/expectation.ts';
-import { generateDocuments, type Defect } from '../../data/index.ts';
-import { BASE_URL, SEED } from './config.ts';
+import { DOCUMENTS_URL, GENERATOR, SEED } from './config.ts';
 import { recordFailure, recordOutcome } from './metrics.ts';
 
 export interface Item {
   /** The document as JSON text, serialized once in the init context. */
   readonly body: string;
-  readonly defect: Defect | null;
+  readonly defect: string | null;
 }
 
 export interface DocumentSet {
@@ -19,14 +18,16 @@ export interface DocumentSet {
 }
 
 /**
- * The first `count` documents of the seed, generated once and shared read-only by every VU
- * (SharedArray), so 5000 documents are not generated again in each VU's init context.
+ * The first `count` documents of the seed, of the PIPELINE's generator, generated once and shared
+ * read-only by every VU (SharedArray), so 5000 documents are not generated again in each VU's init
+ * context.
  */
 export function documentSet(count: number, seed = SEED): DocumentSet {
-  const items = new SharedArray(`documents:${seed}:${count}`, () =>
-    generateDocuments(count, { seed }).map(({ doc, defect }): Item => ({ body: JSON.stringify(doc), defect })),
+  const name = `${GENERATOR.pipeline}:${seed}:${count}`;
+  const items = new SharedArray(`documents:${name}`, () =>
+    GENERATOR.generate(count, { seed }).map(({ doc, defect }): Item => ({ body: JSON.stringify(doc), defect })),
   );
-  const defects = new SharedArray(`defects:${seed}:${count}`, () => [generateDocuments(count, { seed }).filter((g) => g.defect !== null).length])[0] as number;
+  const defects = new SharedArray(`defects:${name}`, () => [GENERATOR.generate(count, { seed }).filter((g) => g.defect !== null).length])[0] as number;
   return { length: items.length, defects, at: (index) => items[index] as Item };
 }
 
@@ -36,7 +37,7 @@ const answered = http.expectedStatuses(202, 422);
 const headers = (token: string, contentType: string) => ({ authorization: `Bearer ${token}`, 'content-type': contentType });
 
 export function postDocument(token: string, item: Item): void {
-  const response = http.post(`${BASE_URL}/v1/documents`, item.body, {
+  const response = http.post(DOCUMENTS_URL, item.body, {
     headers: headers(token, 'application/json'),
     tags: { endpoint: 'single' },
     responseCallback: answered,
@@ -51,7 +52,7 @@ interface BatchResult {
 }
 
 export function postBatch(token: string, items: readonly Item[]): void {
-  const response = http.post(`${BASE_URL}/v1/documents/batch`, items.map((item) => item.body).join('\n'), {
+  const response = http.post(`${DOCUMENTS_URL}/batch`, items.map((item) => item.body).join('\n'), {
     headers: headers(token, 'application/x-ndjson'),
     tags: { endpoint: 'batch' },
     responseCallback: answered,

@@ -1,6 +1,6 @@
 import { Counter } from 'k6/metrics';
-import type { Defect } from '../../data/index.ts';
 import { expectedStatus, isExpectedRejection, type FieldProblem } from '../../client/expectation.ts';
+import { GENERATOR } from './config.ts';
 
 // Documents, not requests: a batch adds one per document it holds.
 const accepted = new Counter('accepted');
@@ -13,10 +13,10 @@ const unexpectedStatus = new Counter('unexpected_status');
  * with exactly its defect's problem for an invalid one. In a batch, a document's status is 202
  * when its result has an id and 422 when it has errors.
  */
-export function recordOutcome(defect: Defect | null, status: number, problems: () => readonly FieldProblem[]): void {
+export function recordOutcome(defect: string | null, status: number, problems: () => readonly FieldProblem[]): void {
   if (status !== expectedStatus(defect)) unexpectedStatus.add(1, { status: String(status) });
   else if (status === 202) accepted.add(1);
-  else if (isExpectedRejection(defect, problems())) rejectedExpected.add(1);
+  else if (isExpectedRejection(GENERATOR.rejections, defect, problems())) rejectedExpected.add(1);
   else rejectedUnexpected.add(1);
 }
 
