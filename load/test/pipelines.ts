@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { compilePipelineYaml, withoutKind, type CompiledPipeline, type FieldError } from '@docpipe/pipeline';
+import { fileURLToPath } from 'node:url';
+import { compilePipelineFile, withoutKind, type CompiledPipeline, type FieldError } from '@docpipe/pipeline';
 
 const compiled = new Map<string, CompiledPipeline>();
 
@@ -7,8 +7,7 @@ const compiled = new Map<string, CompiledPipeline>();
 export function repositoryPipeline(name: string): CompiledPipeline {
   let pipeline = compiled.get(name);
   if (!pipeline) {
-    const source = `pipelines/${name}.yaml`;
-    pipeline = compilePipelineYaml(readFileSync(new URL(`../../${source}`, import.meta.url), 'utf8'), source);
+    pipeline = compilePipelineFile(fileURLToPath(new URL(`../../pipelines/${name}.yaml`, import.meta.url)));
     compiled.set(name, pipeline);
   }
   return pipeline;
