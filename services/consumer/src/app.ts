@@ -1,12 +1,15 @@
-import { BatchingProducer, createKafkaClient, startBatchConsumer, type BatchConsumer } from '@docpipe/kafka';
+import { BatchingProducer, createKafkaClient, ensureTopics, startBatchConsumer } from '@docpipe/kafka';
+import { PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import type { ConsumerConfig } from './config.js';
 import { DeadLetters } from './deadletters.js';
 import { createChunkHandler } from './handler.js';
 import { startHealthServer } from './http.js';
+import { ensureIndexes } from './indexes.js';
 import { createMetrics } from './metrics.js';
 import { Store } from './store.js';
+import { consumedTopics, Subscription } from './subscription.js';
 
 export interface ConsumerService {
   /** The port actually bound (config 0 picks a free one, for tests). */
@@ -19,7 +22,10 @@ export interface ConsumerService {
   stop(): Promise<void>;
 }
 
-/** Connects MongoDB and Kafka, serves /metrics and the probes, and joins the consumer group. */
+/**
+ * Connects MongoDB and Kafka, loads and watches the pipelines, serves /metrics and the probes, and
+ * joins the consumer group on the topics of every pipeline.
+ */
 export async function startConsumerService(config: ConsumerConfig, logger: Logger): Promise<ConsumerService> {
   const cleanup: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -39,17 +45,58 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     await producer.connect();
     cleanup.push(() => producer.disconnect());
 
+    const registry = new PipelineRegistry();
+    const directory = await watchPipelineDirectory(config.pipelinesDir, registry, { log: logger });
+    cleanup.push(async () => directory.close());
+
     const stopping = new AbortController();
     const store = new Store(db, metrics, config.retry, logger);
-    const deadLetters = new DeadLetters({ producer, store, topic: config.deadLetterTopic, metrics, policy: config.retry, logger });
-    const handle = createChunkHandler({ topics: config.kafka.topics, store, deadLetters, metrics, stopSignal: stopping.signal });
+    const deadLetters = new DeadLetters({ producer, store, metrics, policy: config.retry, logger });
+    const handle = createChunkHandler({ registry, store, deadLetters, metrics, stopSignal: stopping.signal });
+    const subscription = new Subscription({
+      start: (topics) => {
+        // A topic no longer read would otherwise keep its last lag on the dashboards.
+        metrics.lag.reset();
+        return startBatchConsumer(kafka, {
+          groupId: config.groupId,
+          topics,
+          handle,
+          chunkSize: config.chunkSize,
+          partitionsConsumedConcurrently: config.partitionsConcurrently,
+          maxBytesPerPartition: config.maxBytesPerPartition,
+          sessionTimeoutMs: config.sessionTimeoutMs,
+          onLag: (topic, partition, lag) => metrics.lag.set({ topic, partition: String(partition) }, lag),
+        });
+      },
+      policy: config.retry,
+      logger,
+    });
+    // stop() stops it first; this is for a start that fails half-way.
+    cleanup.push(() => subscription.stop());
 
-    let consumer: BatchConsumer | undefined;
+    const createTopics = async (pipelines: readonly CompiledPipeline[]) => {
+      if (!config.kafka.createTopics || pipelines.length === 0) return;
+      const created = await ensureTopics(kafka, pipelines.flatMap(topicRequests));
+      if (created.length > 0) logger.info({ topics: created }, 'topics created');
+    };
+    const indexing = new AbortController();
+    const builds = new Set<Promise<void>>();
+    const buildIndexes = (pipelines: readonly CompiledPipeline[]) => {
+      const build = ensureIndexes(db, pipelines, { policy: config.retry, signal: indexing.signal, logger });
+      builds.add(build);
+      void build.then(() => builds.delete(build));
+    };
+    cleanup.push(async () => {
+      indexing.abort();
+      await Promise.all(builds);
+    });
+
     const health = await startHealthServer({
       port: config.metricsPort,
       registry: metrics.registry,
       notReady: async () => {
-        if (stopping.signal.aborted || !consumer?.isRunning()) return 'consumer is not running';
+        if (registry.list().length === 0) return `no pipeline is loaded from ${config.pipelinesDir}`;
+        if (stopping.signal.aborted || !subscription.isRunning()) return 'consumer is not running';
         try {
           await db.command({ ping: 1 }, { signal: AbortSignal.timeout(2_000) });
           return undefined;
@@ -60,20 +107,28 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     });
     cleanup.push(() => new Promise((resolve) => health.server.close(resolve)));
 
-    const topics = [config.kafka.topics.documents, config.kafka.topics.rejected];
-    consumer = await startBatchConsumer(kafka, {
-      groupId: config.groupId,
-      topics,
-      handle,
-      chunkSize: config.chunkSize,
-      partitionsConsumedConcurrently: config.partitionsConcurrently,
-      maxBytesPerPartition: config.maxBytesPerPartition,
-      sessionTimeoutMs: config.sessionTimeoutMs,
-      onLag: (topic, partition, lag) => metrics.lag.set({ topic, partition: String(partition) }, lag),
+    // Queued before the registry is followed, so a change during the start applies after it.
+    const initial = registry.list();
+    const started = subscription.start(consumedTopics(initial), () => createTopics(initial));
+    buildIndexes(initial);
+    // A change of schema or transform alone leaves the topics as they are: the member stays, and
+    // the next chunk takes the new generation from the registry.
+    const unfollow = registry.onChange(({ added, changed }) => {
+      const fresh = [...added, ...changed];
+      buildIndexes(fresh);
+      void subscription.update(consumedTopics(registry.list()), () => createTopics(fresh));
     });
-    const member = consumer;
+    cleanup.push(async () => unfollow());
+    await started;
     logger.info(
-      { groupId: config.groupId, topics, database: config.mongodb.database, metricsPort: health.port, chunkSize: config.chunkSize },
+      {
+        groupId: config.groupId,
+        pipelines: initial.map((p) => `${p.name}@${p.revision}`),
+        topics: subscription.topics,
+        database: config.mongodb.database,
+        metricsPort: health.port,
+        chunkSize: config.chunkSize,
+      },
       'consumer started',
     );
 
@@ -87,7 +142,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
             config.stopTimeoutMs,
           );
           try {
-            await member.stop();
+            await subscription.stop();
           } finally {
             clearTimeout(giveUp);
             stopping.abort(new Error('stopped'));

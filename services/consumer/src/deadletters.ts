@@ -1,11 +1,10 @@
+import { DEADLETTERS_COLLECTION } from '@docpipe/contract';
 import type { BatchingProducer, ConsumedRecord } from '@docpipe/kafka';
 import type { Logger } from 'pino';
 import type { RetryPolicy } from './config.js';
 import type { ConsumerMetrics } from './metrics.js';
 import { retryUntilDone } from './retry.js';
 import type { Store } from './store.js';
-
-export const DEADLETTERS_COLLECTION = 'deadletters';
 
 export interface PoisonRecord {
   readonly record: ConsumedRecord;
@@ -18,16 +17,16 @@ export interface DeadLetterSource {
 }
 
 /**
- * Sends poison records to the dead-letter topic (original key and value bytes, the reason and the
- * origin in headers) and keeps a queryable copy in the `deadletters` collection. The topic is the
- * record of truth: its ack is awaited before the copy is written, and both are retried like any
- * write, so a poison record is never dropped on the way. A replay after a crash may repeat it in the
- * topic; the collection keeps one copy (its `_id` is the origin).
+ * Sends poison records to their pipeline's dead-letter topic (original key and value bytes, the
+ * reason and the origin in headers) and keeps a queryable copy in the `deadletters` collection,
+ * which every pipeline shares. The topic is the record of truth: its ack is awaited before the copy
+ * is written, and both are retried like any write, so a poison record is never dropped on the way.
+ * A replay after a crash may repeat it in the topic; the collection keeps one copy (its `_id` is the
+ * origin).
  */
 export class DeadLetters {
   readonly #producer: Pick<BatchingProducer, 'send'>;
   readonly #store: Store;
-  readonly #topic: string;
   readonly #metrics: ConsumerMetrics;
   readonly #policy: RetryPolicy;
   readonly #logger: Logger;
@@ -35,32 +34,30 @@ export class DeadLetters {
   constructor(options: {
     producer: Pick<BatchingProducer, 'send'>;
     store: Store;
-    topic: string;
     metrics: ConsumerMetrics;
     policy: RetryPolicy;
     logger: Logger;
   }) {
     this.#producer = options.producer;
     this.#store = options.store;
-    this.#topic = options.topic;
     this.#metrics = options.metrics;
     this.#policy = options.policy;
     this.#logger = options.logger;
   }
 
-  async send(source: DeadLetterSource, poison: readonly PoisonRecord[], signal: AbortSignal): Promise<void> {
+  async send(topic: string, source: DeadLetterSource, poison: readonly PoisonRecord[], signal: AbortSignal): Promise<void> {
     if (poison.length === 0) return;
     const records = poison.map(({ record, reason }) => ({
       key: record.key,
       value: record.value,
       headers: { 'dlq-reason': reason, 'dlq-topic': source.topic, 'dlq-partition': String(source.partition), 'dlq-offset': record.offset },
     }));
-    await retryUntilDone(() => this.#producer.send(this.#topic, records), {
+    await retryUntilDone(() => this.#producer.send(topic, records), {
       policy: this.#policy,
       signal,
       onRetry: (error, attempt, delayMs) => {
         this.#metrics.writeRetries.inc();
-        this.#logger.warn({ topic: this.#topic, attempt, delayMs, reason: (error as Error).message }, 'dead-letter produce failed, retrying');
+        this.#logger.warn({ topic, attempt, delayMs, reason: (error as Error).message }, 'dead-letter produce failed, retrying');
       },
     });
 

@@ -1,36 +1,15 @@
-import { toStoredDocument, toStoredRejection, type StoredRejection } from '@docpipe/invoice';
 import type { ConsumedRecord, RecordChunk } from '@docpipe/kafka';
+import type { PipelineRegistry } from '@docpipe/pipeline';
 import type { Document } from 'mongodb';
-import { shortReason, type Poisoned } from './classify.js';
-import type { DeadLetters, PoisonRecord } from './deadletters.js';
+import type { Poisoned } from './classify.js';
+import type { DeadLetters } from './deadletters.js';
 import type { ConsumerMetrics } from './metrics.js';
+import { routeChunk, type Write } from './routes.js';
 import type { Store } from './store.js';
 
-export const DOCUMENTS_COLLECTION = 'documents';
-export const REJECTED_COLLECTION = 'rejected';
-
-interface Route {
-  readonly collection: string;
-  readonly transform: (value: Buffer | null, storedAt: Date) => Document;
-  /** A second form for a document the store refused, if the collection has one. */
-  readonly fallback?: (doc: Document) => Document | undefined;
-}
-
-/**
- * A rejection keeps the client's JSON in `doc`. A store that refuses some of its keys or values
- * (FerretDB v1: keys starting with '$' or holding '.', which are exactly what ingest rejects as
- * forbidden_key) is given the same JSON as text in `raw`, so the rejection is still stored instead
- * of dead-lettered. MongoDB 5+ accepts such keys and never gets here.
- */
-function rejectionAsText(doc: Document): Document | undefined {
-  const rejection = doc as StoredRejection;
-  if (!('doc' in rejection)) return undefined;
-  const { doc: client, ...rest } = rejection;
-  return { ...rest, raw: JSON.stringify(client) };
-}
-
 export interface HandlerOptions {
-  readonly topics: { readonly documents: string; readonly rejected: string };
+  /** The pipelines served: a chunk goes to the pipeline that owns its topic. */
+  readonly registry: Pick<PipelineRegistry, 'byTopic' | 'generation'>;
   readonly store: Pick<Store, 'insertAll'>;
   readonly deadLetters: Pick<DeadLetters, 'send'>;
   readonly metrics: ConsumerMetrics;
@@ -43,66 +22,46 @@ export interface HandlerOptions {
 export type ChunkHandler = (chunk: RecordChunk, heartbeat: () => Promise<void>) => Promise<void>;
 
 /**
- * Per chunk: decode and transform every record, bulk-insert the results, and dead-letter what can
- * never be stored. It returns only when every record is stored, already stored or dead-lettered,
- * which is when startBatchConsumer may resolve the chunk's offsets.
+ * Per chunk: decode every record for the pipeline that owns the chunk's topic, bulk-insert the
+ * results into that pipeline's collections, and dead-letter what can never be stored. It returns
+ * only when every record is stored, already stored or dead-lettered, which is when
+ * startBatchConsumer may resolve the chunk's offsets.
  */
 export function createChunkHandler(options: HandlerOptions): ChunkHandler {
-  const routes = new Map<string, Route>([
-    [options.topics.documents, { collection: DOCUMENTS_COLLECTION, transform: toStoredDocument }],
-    [options.topics.rejected, { collection: REJECTED_COLLECTION, transform: toStoredRejection, fallback: rejectionAsText }],
-  ]);
   const heartbeatEveryMs = options.heartbeatEveryMs ?? 1000;
 
   return async (chunk, heartbeat) => {
-    const route = routes.get(chunk.topic);
-    if (!route) throw new Error(`no route for topic ${chunk.topic}`);
+    const { writes, poison, deadLetterTopic } = routeChunk(options.registry, chunk, new Date());
     options.metrics.batchSize.observe(chunk.records.length);
 
-    const storedAt = new Date();
-    const docs: Document[] = [];
-    const sources: ConsumedRecord[] = [];
-    const poison: PoisonRecord[] = [];
-    for (const record of chunk.records) {
-      try {
-        docs.push(route.transform(record.value, storedAt));
-        sources.push(record);
-      } catch (error) {
-        // The transform is pure: whatever it throws (PoisonMessageError or not) it would throw again.
-        poison.push({ record, reason: shortReason((error as Error).message) });
-      }
-    }
-
     await withHeartbeat(heartbeat, heartbeatEveryMs, options.stopSignal, async (signal) => {
-      const written = await options.store.insertAll(route.collection, docs, signal);
-      let refused: readonly Poisoned[] = written.rejected;
-      if (route.fallback && refused.length > 0) {
-        refused = await retryInFallbackForm(route.collection, route.fallback, docs, refused, options.store, signal);
+      for (const write of writes) {
+        for (const { index, reason } of await storeWrite(write, options.store, signal)) {
+          poison.push({ record: write.sources[index] as ConsumedRecord, reason });
+        }
       }
-      for (const { index, reason } of refused) poison.push({ record: sources[index] as ConsumedRecord, reason });
       poison.sort((a, b) => Number(a.record.offset) - Number(b.record.offset));
-      await options.deadLetters.send(chunk, poison, signal);
+      await options.deadLetters.send(deadLetterTopic, chunk, poison, signal);
     });
   };
 }
 
-/** Writes the refused documents again in their fallback form; returns those still refused. */
-async function retryInFallbackForm(
-  collection: string,
-  fallback: (doc: Document) => Document | undefined,
-  docs: readonly Document[],
-  refused: readonly Poisoned[],
-  store: Pick<Store, 'insertAll'>,
-  signal: AbortSignal,
-): Promise<Poisoned[]> {
+/**
+ * Inserts one collection's documents, and those the store refuses once more in the collection's
+ * fallback form; returns the ones still refused.
+ */
+async function storeWrite(write: Write, store: Pick<Store, 'insertAll'>, signal: AbortSignal): Promise<readonly Poisoned[]> {
+  const { rejected } = await store.insertAll(write.collection, write.docs, signal);
+  const { fallback } = write;
+  if (!fallback || rejected.length === 0) return rejected;
   const retried: { index: number; doc: Document }[] = [];
   const still: Poisoned[] = [];
-  for (const poisoned of refused) {
-    const doc = fallback(docs[poisoned.index] as Document);
+  for (const poisoned of rejected) {
+    const doc = fallback(write.docs[poisoned.index] as Document);
     if (doc) retried.push({ index: poisoned.index, doc });
     else still.push(poisoned);
   }
-  const second = await store.insertAll(collection, retried.map((r) => r.doc), signal);
+  const second = await store.insertAll(write.collection, retried.map((r) => r.doc), signal);
   for (const { index, reason } of second.rejected) still.push({ index: (retried[index] as { index: number }).index, reason });
   return still;
 }

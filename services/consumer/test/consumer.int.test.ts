@@ -64,11 +64,11 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
 
     const service = await start(box);
     await waitFor('20 documents, 3 rejections and 2 dead letters', async () =>
-      (await box.count('documents')) === 20 && (await box.count('rejected')) === 3 && (await box.count('deadletters')) === 2,
+      (await box.count(box.collections.documents)) === 20 && (await box.count(box.collections.rejected)) === 3 && (await box.count('deadletters')) === 2,
     );
 
     const db = box.mongo.db(box.database);
-    const stored = await db.collection('documents').findOne({ _id: 'after-0' as never });
+    const stored = await db.collection(box.collections.documents).findOne({ _id: 'after-0' as never });
     expect(stored).toMatchObject({
       _id: 'after-0',
       owner: OWNER,
@@ -82,9 +82,9 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
       ingestedAt: new Date('2026-11-25T10:00:00.000Z'),
     });
     expect(stored?.['storedAt']).toBeInstanceOf(Date);
-    expect(await db.collection('rejected').findOne({ _id: 'rej-doc' as never })).toMatchObject({ doc: { Quantity: 'six' }, owner: OWNER });
-    expect(await db.collection('rejected').findOne({ _id: 'rej-raw' as never })).toMatchObject({ raw: '{"Quantity": six' });
-    const dollar = await db.collection('rejected').findOne({ _id: 'rej-dollar' as never });
+    expect(await db.collection(box.collections.rejected).findOne({ _id: 'rej-doc' as never })).toMatchObject({ doc: { Quantity: 'six' }, owner: OWNER });
+    expect(await db.collection(box.collections.rejected).findOne({ _id: 'rej-raw' as never })).toMatchObject({ raw: '{"Quantity": six' });
+    const dollar = await db.collection(box.collections.rejected).findOne({ _id: 'rej-dollar' as never });
     // MongoDB keeps the doc as it is; FerretDB gets its JSON as text.
     expect(dollar?.['doc'] ?? JSON.parse(dollar?.['raw'] as string)).toEqual({ $where: 'sleep(100)', 'a.b': 1 });
 
@@ -108,8 +108,8 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
     expect(letters[1]?.['value']).toBe(JSON.stringify(invalid));
 
     const { text } = await scrape(service.metricsPort);
-    expect(metric(text, 'consumer_documents_stored_total', 'collection="documents"')).toBe(20);
-    expect(metric(text, 'consumer_documents_stored_total', 'collection="rejected"')).toBe(3);
+    expect(metric(text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`)).toBe(20);
+    expect(metric(text, 'consumer_documents_stored_total', `collection="${box.collections.rejected}"`)).toBe(3);
     expect(metric(text, 'consumer_deadletters_total')).toBe(2);
     expect(metric(text, 'consumer_lag', `topic="${box.topics.documents}",partition="0"`)).toBe(0);
     expect(text).toContain('process_cpu_user_seconds_total');
@@ -122,14 +122,14 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
     await box.produce(box.topics.documents, [documentMessage('same-id', 1), documentMessage('other-id', 2), documentMessage('same-id', 1)]);
     const first = await start(box);
     await waitFor('both documents and the duplicate', async () => metric((await scrape(first.metricsPort)).text, 'consumer_duplicates_total') === 1);
-    expect(await box.count('documents')).toBe(2);
+    expect(await box.count(box.collections.documents)).toBe(2);
     await first.stop();
 
     // Another group reads the same records again: every write is a duplicate, nothing changes.
     const replay = await start(box, { groupId: `${box.groupId}-replay` });
     await waitFor('the replay', async () => metric((await scrape(replay.metricsPort)).text, 'consumer_duplicates_total') === 3);
-    expect(metric((await scrape(replay.metricsPort)).text, 'consumer_documents_stored_total', 'collection="documents"')).toBe(0);
-    expect(await box.count('documents')).toBe(2);
+    expect(metric((await scrape(replay.metricsPort)).text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`)).toBe(0);
+    expect(await box.count(box.collections.documents)).toBe(2);
   }, 90_000);
 
   it('commits what it stored on a graceful stop, so a restart reprocesses nothing and loses nothing', async () => {
@@ -139,19 +139,19 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
     // Small fetches keep the batches in hand, which a stop finishes, well short of the whole topic.
     const tuning = { chunkSize: 100, maxBytesPerPartition: 64 * 1024 };
     const first = await start(box, tuning);
-    await waitFor('a first part stored', async () => (await box.count('documents')) >= 3_000);
+    await waitFor('a first part stored', async () => (await box.count(box.collections.documents)) >= 3_000);
     await first.stop();
-    const storedAtStop = await box.count('documents');
+    const storedAtStop = await box.count(box.collections.documents);
     const committedAtStop = await box.committed(box.topics.documents);
     expect(storedAtStop).toBeLessThan(total);
     expect(committedAtStop).toBe(storedAtStop);
 
     const second = await start(box, tuning);
-    await waitFor('every document stored', async () => (await box.count('documents')) === total);
+    await waitFor('every document stored', async () => (await box.count(box.collections.documents)) === total);
     await waitFor('every offset committed', async () => (await box.committed(box.topics.documents)) === total);
     const { text } = await scrape(second.metricsPort);
     expect(metric(text, 'consumer_duplicates_total')).toBe(0);
-    expect(metric(text, 'consumer_documents_stored_total', 'collection="documents"')).toBe(total - storedAtStop);
+    expect(metric(text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`)).toBe(total - storedAtStop);
   }, 180_000);
 
   describe('as a separate process', () => {
@@ -177,23 +177,23 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
       // so by the time a count said 5,000 the victim had once stored all 30,000.
       const storedByVictim = async () => {
         const { text } = await scrape(Number(env.METRICS_PORT)).catch(() => ({ text: '' }));
-        return metric(text, 'consumer_documents_stored_total', 'collection="documents"');
+        return metric(text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`);
       };
       await waitFor('a first part stored', async () => (await storedByVictim()) >= 5_000);
       expect(await victim.stop('SIGKILL')).toBeNull();
-      const storedAtKill = await box.count('documents');
+      const storedAtKill = await box.count(box.collections.documents);
       expect(storedAtKill).toBeLessThan(total);
 
       const survivor = await ServiceProcess.start('consumer', readyUrl, env);
       try {
-        await waitFor('every document stored', async () => (await box.count('documents')) === total, 120_000);
+        await waitFor('every document stored', async () => (await box.count(box.collections.documents)) === total, 120_000);
         await waitFor('every offset committed', async () => (await box.committed(box.topics.documents)) === total);
         const { text } = await scrape(Number(env.METRICS_PORT));
         // Whatever the victim stored but had not committed was replayed, and found already stored.
-        expect(metric(text, 'consumer_documents_stored_total', 'collection="documents"') + metric(text, 'consumer_duplicates_total')).toBeGreaterThanOrEqual(
+        expect(metric(text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`) + metric(text, 'consumer_duplicates_total')).toBeGreaterThanOrEqual(
           total - storedAtKill,
         );
-        expect(await box.count('documents')).toBe(total);
+        expect(await box.count(box.collections.documents)).toBe(total);
         expect(await box.count('deadletters')).toBe(0);
       } finally {
         expect(await survivor.stop()).toBe(0);

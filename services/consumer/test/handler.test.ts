@@ -5,6 +5,7 @@ import type { DeadLetterSource, PoisonRecord } from '../src/deadletters.js';
 import { createChunkHandler } from '../src/handler.js';
 import { createMetrics } from '../src/metrics.js';
 import type { WriteSummary } from '../src/store.js';
+import { registryOf, repositoryPipeline } from './pipelines.js';
 
 const invoice = {
   InvoiceNo: 'C536379',
@@ -39,18 +40,21 @@ function fakeStore(answer: (collection: string, docs: readonly Document[], call:
 }
 
 function fakeDeadLetters() {
-  const sent: { source: DeadLetterSource; poison: readonly PoisonRecord[] }[] = [];
-  return { sent, send: async (source: DeadLetterSource, poison: readonly PoisonRecord[]) => void sent.push({ source, poison }) };
+  const sent: { topic: string; source: DeadLetterSource; poison: readonly PoisonRecord[] }[] = [];
+  return {
+    sent,
+    send: async (topic: string, source: DeadLetterSource, poison: readonly PoisonRecord[]) => void sent.push({ topic, source, poison }),
+  };
 }
 
-const topics = { documents: 'documents', rejected: 'documents.rejected' };
+const registry = registryOf(repositoryPipeline('invoices'));
 const noHeartbeat = async () => {};
 
 describe('chunk handler', () => {
   it('stores transformed documents and dead-letters the records that cannot be decoded, in offset order', async () => {
     const store = fakeStore((_, docs) => ({ inserted: docs.length, duplicates: 0, rejected: [] }));
     const deadLetters = fakeDeadLetters();
-    const handle = createChunkHandler({ topics, store, deadLetters, metrics: createMetrics(), stopSignal: new AbortController().signal });
+    const handle = createChunkHandler({ registry, store, deadLetters, metrics: createMetrics(), stopSignal: new AbortController().signal });
     const good = record({ id: 'doc-1', owner, receivedAt, doc: invoice });
     const notJson = record('{"id": "doc-2", owne');
     const invalid = record({ id: 'doc-3', owner, receivedAt, doc: { ...invoice, Quantity: 'six' } });
@@ -64,6 +68,7 @@ describe('chunk handler', () => {
     ]);
     expect(deadLetters.sent).toHaveLength(1);
     expect(deadLetters.sent[0]?.source).toMatchObject({ topic: 'documents', partition: 4 });
+    expect(deadLetters.sent[0]?.topic).toBe('documents.dlq');
     expect(deadLetters.sent[0]?.poison.map((p) => [p.record.offset, p.reason])).toEqual([
       [notJson.offset, 'record value is not JSON'],
       [invalid.offset, expect.stringContaining('document doc-3 is invalid')],
@@ -74,7 +79,7 @@ describe('chunk handler', () => {
   it('dead-letters a document the store refuses, and sends nothing to the dead-letter path otherwise', async () => {
     const store = fakeStore((_, docs) => ({ inserted: docs.length - 1, duplicates: 0, rejected: [{ index: 1, reason: 'BSONObjectTooLarge (10334): too large' }] }));
     const deadLetters = fakeDeadLetters();
-    const handle = createChunkHandler({ topics, store, deadLetters, metrics: createMetrics(), stopSignal: new AbortController().signal });
+    const handle = createChunkHandler({ registry, store, deadLetters, metrics: createMetrics(), stopSignal: new AbortController().signal });
     const records = ['a', 'b', 'c'].map((id) => record({ id, owner, receivedAt, doc: invoice }));
     await handle({ topic: 'documents', partition: 0, records }, noHeartbeat);
     expect(deadLetters.sent[0]?.poison).toEqual([{ record: records[1], reason: 'BSONObjectTooLarge (10334): too large' }]);
@@ -87,7 +92,7 @@ describe('chunk handler', () => {
         : { inserted: 1, duplicates: 0, rejected: [] },
     );
     const deadLetters = fakeDeadLetters();
-    const handle = createChunkHandler({ topics, store, deadLetters, metrics: createMetrics(), stopSignal: new AbortController().signal });
+    const handle = createChunkHandler({ registry, store, deadLetters, metrics: createMetrics(), stopSignal: new AbortController().signal });
     const errors = [{ field: '$where', reason: 'forbidden' }];
     const withDoc = record({ id: 'r-1', owner, receivedAt, errors, doc: { $where: 'sleep(1000)' } });
     const withRaw = record({ id: 'r-2', owner, receivedAt, errors, raw: '{not json' });
@@ -110,7 +115,7 @@ describe('chunk handler', () => {
         }),
     );
     const handler = createChunkHandler({
-      topics,
+      registry,
       store: {
         insertAll: (collection, docs, signal) =>
           Promise.race([
@@ -136,7 +141,7 @@ describe('chunk handler', () => {
 
   it('refuses a topic it has no route for', async () => {
     const handle = createChunkHandler({
-      topics,
+      registry,
       store: fakeStore(() => ({ inserted: 0, duplicates: 0, rejected: [] })),
       deadLetters: fakeDeadLetters(),
       metrics: createMetrics(),

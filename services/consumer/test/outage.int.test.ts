@@ -80,7 +80,7 @@ describe('consumer while MongoDB is down', () => {
     services.push(service);
     const count = async () => {
       const { text } = await scrape(service.metricsPort);
-      return metric(text, 'consumer_documents_stored_total', 'collection="documents"') + metric(text, 'consumer_duplicates_total');
+      return metric(text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`) + metric(text, 'consumer_duplicates_total');
     };
     await waitFor('a first part stored', async () => (await count()) >= 1_000);
 
@@ -93,7 +93,7 @@ describe('consumer while MongoDB is down', () => {
     await waitFor('every document stored', async () => (await count()) >= total, 90_000);
     const mongo = await new MongoClient(ferret.uri).connect();
     try {
-      expect(await mongo.db('docpipe').collection('documents').countDocuments()).toBe(total);
+      expect(await mongo.db('docpipe').collection(box.collections.documents).countDocuments()).toBe(total);
     } finally {
       await mongo.close();
     }
@@ -109,7 +109,7 @@ describe('consumer while MongoDB is down', () => {
     await box.produce(box.topics.documents, documentMessages(total, 's'));
     const config = box.config({ mongodb: { uri: ferret.uri, database: 'docpipe' }, chunkSize: 200, stopTimeoutMs: 2_000 });
     const first = await startConsumerService(config, logger);
-    await waitFor('writes started', async () => metric((await scrape(first.metricsPort)).text, 'consumer_documents_stored_total', 'collection="documents"') > 0);
+    await waitFor('writes started', async () => metric((await scrape(first.metricsPort)).text, 'consumer_documents_stored_total', `collection="${box.collections.documents}"`) > 0);
     await ferret.kill();
     await waitFor('failed writes being retried', async () => metric((await scrape(first.metricsPort)).text, 'consumer_write_retries_total') >= 1, 30_000);
 
@@ -124,7 +124,7 @@ describe('consumer while MongoDB is down', () => {
     services.push(await startConsumerService(config, logger));
     const mongo = await new MongoClient(ferret.uri).connect();
     try {
-      await waitFor('every document stored', async () => (await mongo.db('docpipe').collection('documents').countDocuments()) === total, 90_000);
+      await waitFor('every document stored', async () => (await mongo.db('docpipe').collection(box.collections.documents).countDocuments()) === total, 90_000);
     } finally {
       await mongo.close();
     }

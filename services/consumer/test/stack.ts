@@ -1,11 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compilePipelineFile, topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
 import { requireStackEnv } from '@docpipe/testing';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { parseDocument } from 'yaml';
 import { loadConfig, type ConsumerConfig } from '../src/config.js';
+import { specText } from './pipelines.js';
 
 /** The local stack's env (scripts/stack/env.sh); integration tests refuse to run without it. */
 export function stackEnv(): { brokers: string; mongoUri: string } {
@@ -14,17 +20,37 @@ export function stackEnv(): { brokers: string; mongoUri: string } {
 }
 
 /**
- * Topics, group and database of their own for one test, so tests neither see the profile's data
- * nor each other's, and can run against a stack that is in use.
+ * A copy of the repository's pipeline `name` with the edits (YAML path -> value) applied, comments
+ * and all, written to `dir` the way a ConfigMap update lands: whole, under its final name at once.
+ */
+function writePipeline(dir: string, name: string, edits: Readonly<Record<string, string>>): CompiledPipeline {
+  const doc = parseDocument(specText(name));
+  for (const [path, value] of Object.entries(edits)) doc.setIn(path.split('.'), value);
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(join(dir, `.${name}.yaml.tmp`), doc.toString());
+  renameSync(join(dir, `.${name}.yaml.tmp`), file);
+  return compilePipelineFile(file);
+}
+
+/**
+ * Pipelines, topics, collections, group and database of their own for one test, so tests neither
+ * see the profile's data nor each other's, and can run against a stack that is in use. The consumer
+ * serves a folder holding a copy of the invoices pipeline under the sandbox's names.
  */
 export interface Sandbox {
   readonly env: Record<string, string>;
   readonly topics: { readonly documents: string; readonly rejected: string; readonly deadLetter: string };
+  readonly collections: { readonly documents: string; readonly rejected: string };
   readonly groupId: string;
   readonly kafka: Kafka;
   readonly mongo: MongoClient;
   readonly database: string;
   config(overrides?: Partial<ConsumerConfig>): ConsumerConfig;
+  /**
+   * Adds a copy of the repository's pipeline `name` to the served folder, named for this sandbox
+   * (its topics and collections follow the name); the consumer creates its topics (createTopics).
+   */
+  addPipeline(name: string): CompiledPipeline;
   produce(topic: string, messages: Message[]): Promise<void>;
   count(collection: string): Promise<number>;
   /** Offsets the group committed on `topic`, summed over partitions (records acknowledged as done). */
@@ -35,7 +61,15 @@ export interface Sandbox {
 export async function createSandbox(name: string, partitions = { documents: 3, rejected: 2 }): Promise<Sandbox> {
   const { brokers, mongoUri } = stackEnv();
   const suffix = `${name}-${randomBytes(4).toString('hex')}`;
-  const topics = { documents: `it.documents.${suffix}`, rejected: `it.rejected.${suffix}`, deadLetter: `it.dlq.${suffix}` };
+  const pipelinesDir = mkdtempSync(join(tmpdir(), 'consumer-pipelines-'));
+  const invoices = writePipeline(pipelinesDir, 'invoices', {
+    'spec.topic.name': `it.documents.${suffix}`,
+    'spec.storage.collection': `it_documents_${suffix}`,
+    'spec.storage.rejectedCollection': `it_rejected_${suffix}`,
+  });
+  const { topics: names, collections } = invoices.resources;
+  const topics = { documents: names.documents, rejected: names.rejected, deadLetter: names.deadletter };
+  const created = Object.values(topics);
   const groupId = `it-consumer-${suffix}`;
   const database = `it_consumer_${suffix.replaceAll('-', '_')}`;
   const kafka = new Kafka({ clientId: 'consumer-it', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -49,16 +83,18 @@ export async function createSandbox(name: string, partitions = { documents: 3, r
       { topic: topics.deadLetter, numPartitions: 1 },
     ],
   });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // Idempotent: a send retried after an answer that was lost (a topic just created) must not write
+  // its records twice, since tests count what the consumer finds already stored.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const mongo = await new MongoClient(mongoUri).connect();
   const env = {
     KAFKA_BROKERS: brokers,
     MONGODB_URI: mongoUri,
     MONGODB_DATABASE: database,
-    KAFKA_TOPIC_DOCUMENTS: topics.documents,
-    KAFKA_TOPIC_REJECTED: topics.rejected,
-    KAFKA_TOPIC_DEADLETTER: topics.deadLetter,
+    PIPELINES_DIR: pipelinesDir,
+    // A pipeline a test adds gets its topics from the consumer, as on the local stack.
+    KAFKA_CREATE_TOPICS: 'true',
     KAFKA_GROUP_ID: groupId,
     LOG_LEVEL: 'error',
     CONSUMER_RETRY_INITIAL_MS: '50',
@@ -67,11 +103,17 @@ export async function createSandbox(name: string, partitions = { documents: 3, r
   return {
     env,
     topics,
+    collections,
     groupId,
     kafka,
     mongo,
     database,
     config: (overrides = {}) => ({ ...loadConfig(env), metricsPort: 0, ...overrides }),
+    addPipeline(pipeline) {
+      const added = writePipeline(pipelinesDir, pipeline, { 'metadata.name': `it-${pipeline}-${randomBytes(4).toString('hex')}` });
+      created.push(...topicRequests(added).map((r) => r.topic));
+      return added;
+    },
     async produce(topic, messages) {
       for (let start = 0; start < messages.length; start += 5000) {
         await producer.send({ topic, acks: -1, messages: messages.slice(start, start + 5000) });
@@ -84,11 +126,12 @@ export async function createSandbox(name: string, partitions = { documents: 3, r
     },
     async dispose() {
       await producer.disconnect();
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+      await admin.deleteTopics({ topics: created }).catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect();
       await mongo.db(database).dropDatabase();
       await mongo.close();
+      rmSync(pipelinesDir, { recursive: true, force: true });
     },
   };
 }

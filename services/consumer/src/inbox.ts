@@ -1,0 +1,65 @@
+import type { ConsumedRecord } from '@docpipe/kafka';
+import { storedForm, withoutKind, type CompiledPipeline, type Provenance, type StoredDocument, type StoredRejection } from '@docpipe/pipeline';
+import { v5 as uuidv5 } from 'uuid';
+
+/**
+ * The namespace of document ids in docs/architecture.md ("Document ids"). It must never change: a
+ * replay after a deploy would give its records new ids, and store them twice.
+ */
+export const DOCUMENT_ID_NAMESPACE = '43b7645d-eb9c-51b2-ba73-8bf85d4ca532';
+
+/**
+ * The owner of every inbox record. A Kafka producer has no user and no token, and a header would
+ * let any producer claim any user's documents; one fixed owner keeps inbox documents apart.
+ */
+export const INBOX_OWNER = uuidv5('kafka-inbox', DOCUMENT_ID_NAMESPACE);
+
+/** The id of the document an inbox record carries: its place in the topic, so a replay gives the same id. */
+export function inboxId(topic: string, partition: number, offset: string): string {
+  return uuidv5(`inbox:${topic}:${partition}:${offset}`, DOCUMENT_ID_NAMESPACE);
+}
+
+/**
+ * The time Kafka gives the record (its producer's CreateTime, or the broker's LogAppendTime): what
+ * receivedAt is for a document that came over HTTP. startBatchConsumer (packages/kafka) does not
+ * pass the timestamp on yet; until it does, an inbox record counts as ingested when it is stored.
+ */
+function recordTime(record: ConsumedRecord, storedAt: Date): Date {
+  const { timestamp } = record as { readonly timestamp?: string };
+  return timestamp === undefined ? storedAt : new Date(Number(timestamp));
+}
+
+export type InboxOutcome = { readonly valid: true; readonly doc: StoredDocument } | { readonly valid: false; readonly rejection: StoredRejection };
+
+/**
+ * Validates a record of `<name>.inbox`, whose value is the document itself, the way ingest
+ * validates a request: with the pipeline's current generation, and with the same reasons. A valid
+ * document gets the stored form of one that came over HTTP; anything else is a rejection, so an
+ * invalid record is kept with its reasons and never dead-lettered for being invalid.
+ */
+export function fromInbox(
+  pipeline: CompiledPipeline,
+  source: { readonly topic: string; readonly partition: number },
+  record: ConsumedRecord,
+  storedAt: Date,
+): InboxOutcome {
+  const origin: Provenance = {
+    _id: inboxId(source.topic, source.partition, record.offset),
+    owner: INBOX_OWNER,
+    pipeline: pipeline.name,
+    validatedBy: pipeline.revision,
+    ingestedAt: recordTime(record, storedAt),
+    storedAt,
+  };
+  const text = record.value?.toString('utf8') ?? '';
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    const errors = [{ field: '(document)', reason: `is not valid JSON: ${(error as Error).message}` }];
+    return { valid: false, rejection: { ...origin, errors, raw: text } };
+  }
+  const result = pipeline.validate(doc);
+  if (!result.ok) return { valid: false, rejection: { ...origin, errors: withoutKind(result.errors), doc } };
+  return { valid: true, doc: storedForm(pipeline, result.doc, origin) };
+}

@@ -1,0 +1,80 @@
+import type { ConsumedRecord } from '@docpipe/kafka';
+import { toStoredDocument, withoutKind } from '@docpipe/pipeline';
+import { describe, expect, it } from 'vitest';
+import { fromInbox, INBOX_OWNER, inboxId } from '../src/inbox.js';
+import { repositoryPipeline } from './pipelines.js';
+
+const orders = repositoryPipeline('orders');
+const source = { topic: 'orders.inbox', partition: 2 };
+const storedAt = new Date('2026-12-01T09:00:00.000Z');
+const producedAt = new Date('2026-12-01T08:59:58.500Z');
+
+const order = {
+  orderId: 'ORD-000123',
+  placedAt: '2026-11-30 17:45:00',
+  customer: { id: 42, email: 'ada@example.org' },
+  lines: [
+    { sku: 'TEA-01', quantity: 2, unitPrice: 3.5 },
+    { sku: 'MUG-07', quantity: 1, unitPrice: 12.99 },
+  ],
+};
+
+function inboxRecord(value: string | null, offset = '41'): ConsumedRecord {
+  const record = { key: null, value: value === null ? null : Buffer.from(value), offset, timestamp: String(producedAt.getTime()) };
+  return record;
+}
+
+describe('inbox records', () => {
+  it('gives each record a fixed id from its place in the topic, and the one inbox owner', () => {
+    // Both are stored: they must never change, or a replay would store a second copy.
+    expect(INBOX_OWNER).toBe('af7513c4-9f34-5296-b3ce-883f06b5d90e');
+    expect(inboxId('orders.inbox', 2, '41')).toBe('d19b9aa2-2037-53c4-8c71-7589b791de91');
+    expect(inboxId('orders.inbox', 2, '42')).not.toBe(inboxId('orders.inbox', 2, '41'));
+    expect(inboxId('orders.inbox', 1, '41')).not.toBe(inboxId('orders.inbox', 2, '41'));
+  });
+
+  it('stores a valid document exactly as one that came over HTTP', () => {
+    const outcome = fromInbox(orders, source, inboxRecord(JSON.stringify(order)), storedAt);
+    const id = inboxId(source.topic, source.partition, '41');
+    const overHttp = toStoredDocument(
+      orders,
+      JSON.stringify({ id, owner: INBOX_OWNER, receivedAt: producedAt.toISOString(), pipeline: orders.name, revision: orders.revision, doc: order }),
+      storedAt,
+    );
+    expect(outcome).toEqual({ valid: true, doc: overHttp });
+    expect(overHttp).toMatchObject({ _id: id, owner: INBOX_OWNER, lineCount: 2, total: 19.99, currency: 'EUR', validatedBy: orders.revision });
+  });
+
+  it('keeps an invalid document with the reasons ingest gives', () => {
+    const invalid = { ...order, orderId: '125', lines: [] };
+    const outcome = fromInbox(orders, source, inboxRecord(JSON.stringify(invalid)), storedAt);
+    const validation = orders.validate(invalid);
+    expect(validation.ok).toBe(false);
+    expect(outcome).toEqual({
+      valid: false,
+      rejection: {
+        _id: inboxId(source.topic, source.partition, '41'),
+        owner: INBOX_OWNER,
+        pipeline: 'orders',
+        validatedBy: orders.revision,
+        ingestedAt: producedAt,
+        storedAt,
+        errors: validation.ok ? [] : withoutKind(validation.errors),
+        doc: invalid,
+      },
+    });
+  });
+
+  it('keeps a value that is not JSON, or no value at all, as text with the parser\'s reason', () => {
+    const broken = fromInbox(orders, source, inboxRecord('{"orderId": '), storedAt);
+    expect(broken).toMatchObject({
+      valid: false,
+      rejection: { errors: [{ field: '(document)', reason: 'is not valid JSON: Unexpected end of JSON input' }], raw: '{"orderId": ' },
+    });
+    expect(broken.valid ? undefined : broken.rejection).not.toHaveProperty('doc');
+    expect(fromInbox(orders, source, inboxRecord(null), storedAt)).toMatchObject({
+      valid: false,
+      rejection: { errors: [{ field: '(document)', reason: 'is not valid JSON: Unexpected end of JSON input' }], raw: '' },
+    });
+  });
+});
