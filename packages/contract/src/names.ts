@@ -25,7 +25,7 @@ export interface PipelineResources {
   readonly topics: {
     /** Validated documents, written by ingest. */
     readonly documents: string;
-    /** Refused documents with their reasons, written by ingest and by the consumer (inbox). */
+    /** Refused documents with their reasons, written by ingest (the consumer stores inbox rejections directly). */
     readonly rejected: string;
     /** Records that can never be stored, written by the consumer. */
     readonly deadletter: string;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 
 /** The subset of a pino logger this module needs, so callers can pass theirs. */
@@ -13,8 +14,14 @@ export interface KafkaClientOptions {
   readonly clientId: string;
   /** SCRAM-SHA-512 credentials (a Strimzi KafkaUser); omit for an unauthenticated listener. */
   readonly sasl?: { readonly username: string; readonly password: string } | undefined;
-  readonly ssl?: boolean;
+  /** TLS; with `caFile`, the brokers' certificates must chain to that CA (Strimzi's cluster CA) rather than the system's. */
+  readonly ssl?: boolean | KafkaTrust;
   readonly logger: Logger;
+}
+
+/** A PEM file of the CA to trust instead of the system's. */
+export interface KafkaTrust {
+  readonly caFile: string;
 }
 
 const LEVELS: Record<number, keyof Logger> = {
@@ -33,7 +40,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: [...options.brokers],
     ...(sasl ? { sasl } : {}),
-    ssl: options.ssl ?? false,
+    // Read once, at start: a missing or unreadable file stops the service instead of every connection failing later.
+    ssl: typeof options.ssl === 'object' ? { ca: [readFileSync(options.ssl.caFile, 'utf8')] } : (options.ssl ?? false),
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -4,6 +4,8 @@ export interface ConsumedRecord {
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly offset: string;
+  /** The record's timestamp (producer create time, or the broker's log-append time), in ms since the epoch. */
+  readonly timestamp: string;
 }
 
 export interface RecordChunk {
@@ -58,8 +60,14 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     allowAutoTopicCreation: false,
   });
   await consumer.connect();
-  // A new group reads every record already in the topic, not only what arrives after it joined.
-  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+  try {
+    // A new group reads every record already in the topic, not only what arrives after it joined.
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+  } catch (error) {
+    // A caller that retries (a topic not created yet) would otherwise leave a connection behind each time.
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isStale }: EachBatchPayload) => {
     const { topic, partition, messages } = batch;
@@ -71,7 +79,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
         {
           topic,
           partition,
-          records: slice.map((m) => ({ key: m.key?.toString() ?? null, value: m.value, offset: m.offset })),
+          records: slice.map((m) => ({ key: m.key?.toString() ?? null, value: m.value, offset: m.offset, timestamp: m.timestamp })),
         },
         heartbeat,
       );

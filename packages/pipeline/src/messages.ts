@@ -29,13 +29,16 @@ export interface RejectedMessage {
   readonly raw?: string;
 }
 
+/** The revision recorded for records written before specs had revisions. */
+export const UNKNOWN_REVISION = 'unknown';
+
 /** What every stored document and rejection says of where it came from. */
 export interface Provenance {
   readonly _id: string;
   readonly owner: string;
   readonly pipeline: string;
-  /** Revision of the spec that validated it (absent on records older than pipelines). */
-  readonly validatedBy?: string;
+  /** Revision of the spec that validated it; `unknown` on records older than pipelines. */
+  readonly validatedBy: string;
   readonly ingestedAt: Date;
   readonly storedAt: Date;
 }
@@ -78,7 +81,8 @@ function provenance(obj: Record<string, unknown>, pipeline: CompiledPipeline, st
     _id: id,
     owner,
     pipeline: pipeline.name,
-    ...(typeof revision === 'string' ? { validatedBy: revision } : {}),
+    // Always set, so that a document field of that name can never pose as provenance.
+    validatedBy: typeof revision === 'string' ? revision : UNKNOWN_REVISION,
     ingestedAt: received,
     storedAt,
   };
@@ -106,7 +110,7 @@ export function toStoredDocument(
 ): StoredDocument {
   const obj = parseObject(value);
   const origin = provenance(obj, pipeline, storedAt);
-  const validator = (origin.validatedBy === undefined ? undefined : generationOf(origin.validatedBy)) ?? pipeline;
+  const validator = generationOf(origin.validatedBy) ?? pipeline;
   const result = validator.validate(obj['doc']);
   if (!result.ok) {
     throw new PoisonMessageError(`document ${origin._id} is invalid: ${result.errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`);

@@ -19,15 +19,6 @@ export function inboxId(topic: string, partition: number, offset: string): strin
   return uuidv5(`inbox:${topic}:${partition}:${offset}`, DOCUMENT_ID_NAMESPACE);
 }
 
-/**
- * The time Kafka gives the record (its producer's CreateTime, or the broker's LogAppendTime): what
- * receivedAt is for a document that came over HTTP. startBatchConsumer (packages/kafka) does not
- * pass the timestamp on yet; until it does, an inbox record counts as ingested when it is stored.
- */
-function recordTime(record: ConsumedRecord, storedAt: Date): Date {
-  const { timestamp } = record as { readonly timestamp?: string };
-  return timestamp === undefined ? storedAt : new Date(Number(timestamp));
-}
 
 export type InboxOutcome = { readonly valid: true; readonly doc: StoredDocument } | { readonly valid: false; readonly rejection: StoredRejection };
 
@@ -48,7 +39,9 @@ export function fromInbox(
     owner: INBOX_OWNER,
     pipeline: pipeline.name,
     validatedBy: pipeline.revision,
-    ingestedAt: recordTime(record, storedAt),
+    // Kafka's time for the record (its producer's CreateTime, or the broker's LogAppendTime): what
+    // receivedAt is for a document that came over HTTP.
+    ingestedAt: new Date(Number(record.timestamp)),
     storedAt,
   };
   const text = record.value?.toString('utf8') ?? '';
