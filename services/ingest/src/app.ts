@@ -10,11 +10,14 @@ import kafkaPlugin from './plugins/kafka.js';
 import metricsPlugin from './plugins/metrics.js';
 import mongoPlugin from './plugins/mongo.js';
 import passwordsPlugin from './plugins/passwords.js';
+import pipelinesPlugin from './plugins/pipelines.js';
 import postgresPlugin from './plugins/postgres.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import swaggerPlugin from './plugins/swagger.js';
 import documentRoutes from './routes/documents/index.js';
 import healthRoutes from './routes/health.js';
+import pipelineRoutes from './routes/pipelines.js';
+import replayRoutes from './routes/rejected/replay.js';
 import tokenRoutes from './routes/token.js';
 import userRoutes from './routes/users.js';
 import { SHARED_SCHEMAS } from './schemas/common.js';
@@ -51,7 +54,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   // TypeBox validates without coercing or stripping: a body either matches its schema or gets a 400.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  // Only JSON (and NDJSON on the batch route) is taken; anything else is a 415.
+  // Only JSON (and NDJSON on the batch routes) is taken; anything else is a 415.
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   closeConnectionsWhenDone(app);
@@ -62,6 +65,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(metricsPlugin);
   await app.register(kafkaPlugin);
   await app.register(mongoPlugin);
+  await app.register(pipelinesPlugin);
   await app.register(passwordsPlugin);
   await app.register(authPlugin);
   await app.register(rateLimitPlugin);
@@ -70,6 +74,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes);
   await app.register(userRoutes);
   await app.register(tokenRoutes);
+  await app.register(pipelineRoutes);
   await app.register(documentRoutes);
+  await app.register(replayRoutes);
   return app;
 }

@@ -1,10 +1,22 @@
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { OutgoingRecord } from '@docpipe/kafka';
+import { compilePipelineFile, type CompiledPipeline } from '@docpipe/pipeline';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 
 export const SECRET_A = 'a'.repeat(32) + '-first-signing-secret';
 export const SECRET_B = 'b'.repeat(32) + '-older-verify-secret';
+
+/** The repository's pipelines: invoices (the default) and orders. */
+export const PIPELINES_DIR = fileURLToPath(new URL('../../../pipelines', import.meta.url));
+
+/** A pipeline of the repository, compiled as the service compiles it. */
+export function repositoryPipeline(name: string): CompiledPipeline {
+  return compilePipelineFile(join(PIPELINES_DIR, `${name}.yaml`));
+}
 
 /**
  * Env of an app whose servers are unreachable (port 1 refuses at once): enough for everything
@@ -18,6 +30,7 @@ export function unreachableEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.Proces
     JWT_KEYS: `k2:${SECRET_A},k1:${SECRET_B}`,
     LOG_LEVEL: 'info',
     KAFKA_ACK_TIMEOUT_MS: '300',
+    PIPELINES_DIR,
     ...overrides,
   };
 }
@@ -57,4 +70,38 @@ export function invoice(overrides: Record<string, unknown> = {}): Record<string,
     Country: 'United Kingdom',
     ...overrides,
   };
+}
+
+/** A valid order of the orders pipeline: nested customer, an array of lines. */
+export function order(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    orderId: 'ORD-000123',
+    placedAt: '2026-11-30 17:45:00',
+    currency: 'GBP',
+    customer: { id: 42, email: 'ada@example.org' },
+    lines: [
+      { sku: 'TEA-01', quantity: 2, unitPrice: 3.5 },
+      { sku: 'MUG-07', quantity: 1, unitPrice: 12.99 },
+    ],
+    ...overrides,
+  };
+}
+
+export interface Published {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+}
+
+/**
+ * A stand-in for Kafka: every publish is acknowledged at once and kept, so a unit test sees the
+ * records a request produced without a broker.
+ */
+export function acknowledgeKafka(app: FastifyInstance): Published[] {
+  const published: Published[] = [];
+  Object.assign(app.kafka, {
+    publish: async (topic: string, records: readonly OutgoingRecord[]) => {
+      if (records.length > 0) published.push({ topic, records });
+    },
+  });
+  return published;
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PIPELINES_DIR } from './helpers.js';
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
@@ -17,11 +18,17 @@ describe('server start-up', () => {
   it('exits 1 naming every missing variable', () => {
     const run = start({});
     expect(run.status).toBe(1);
-    for (const name of ['KAFKA_BROKERS', 'DATABASE_URL', 'MONGODB_URI', 'JWT_KEYS']) expect(run.stderr).toContain(name);
+    for (const name of ['KAFKA_BROKERS', 'DATABASE_URL', 'MONGODB_URI', 'JWT_KEYS', 'PIPELINES_DIR']) expect(run.stderr).toContain(name);
   });
 
   it('exits 1 on a weak JWT secret without printing it', () => {
-    const run = start({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: 'postgres://127.0.0.1:1/x', MONGODB_URI: 'mongodb://127.0.0.1:1', JWT_KEYS: 'k:tooshort' });
+    const run = start({
+      KAFKA_BROKERS: '127.0.0.1:1',
+      DATABASE_URL: 'postgres://127.0.0.1:1/x',
+      MONGODB_URI: 'mongodb://127.0.0.1:1',
+      PIPELINES_DIR,
+      JWT_KEYS: 'k:tooshort',
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/JWT_KEYS secret of kid "k"/);
     expect(run.stderr).not.toContain('tooshort');

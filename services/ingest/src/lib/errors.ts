@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FieldError } from '@docpipe/invoice';
+import type { FieldError } from '@docpipe/pipeline';
 
 /** The one shape of every error body the API sends. */
 export interface ErrorBody {
@@ -41,4 +41,11 @@ export const RETRY_AFTER_SECONDS = 2;
 /** A dependency (Kafka, Postgres, MongoDB, the password hasher) cannot take the request now. */
 export function serviceUnavailable(message: string): HttpError {
   return new HttpError(503, message, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+}
+
+/** A pipeline that is not served: a 404 that names it and lists those that are. */
+export function unknownPipeline(name: string, served: readonly string[]): HttpError {
+  return new HttpError(404, `no pipeline named "${name}" is served`, {
+    details: [{ field: 'pipeline', reason: served.length > 0 ? `must be one of: ${served.join(', ')}` : 'no pipeline is loaded' }],
+  });
 }

@@ -1,4 +1,5 @@
 import { createHash, randomFillSync } from 'node:crypto';
+import { DEFAULT_PIPELINE } from '@docpipe/contract';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 
 /**
@@ -40,17 +41,46 @@ export function newUuidV7(): string {
   return uuidv7({ random, msecs: state.msecs, seq: state.seq });
 }
 
+const namespaces = new Map<string, string>([[DEFAULT_PIPELINE, DOCUMENT_ID_NAMESPACE]]);
+
+/**
+ * The namespace of a pipeline's idempotent ids. The default pipeline keeps DOCUMENT_ID_NAMESPACE,
+ * so its ids are those it always had; every other pipeline gets one of its own, so the same
+ * Idempotency-Key sent to two pipelines gives two ids.
+ */
+export function pipelineNamespace(pipeline: string): string {
+  let namespace = namespaces.get(pipeline);
+  if (namespace === undefined) {
+    namespace = uuidv5(`pipeline:${pipeline}`, DOCUMENT_ID_NAMESPACE);
+    namespaces.set(pipeline, namespace);
+  }
+  return namespace;
+}
+
 /**
  * Assigns the ids of one request's documents (docs/architecture.md, "Document ids"): random
  * time-ordered UUIDv7 without an Idempotency-Key; with one, a UUIDv5 of owner:key (single) or
  * owner:key:index (batch), so a retry of the same request gets the same ids.
  */
-export function documentIds(owner: string, idempotencyKey: string | undefined): { single(): string; at(index: number): string } {
+export function documentIds(
+  owner: string,
+  idempotencyKey: string | undefined,
+  namespace = DOCUMENT_ID_NAMESPACE,
+): { single(): string; at(index: number): string } {
   if (idempotencyKey === undefined) return { single: newUuidV7, at: newUuidV7 };
   return {
-    single: () => uuidv5(`${owner}:${idempotencyKey}`, DOCUMENT_ID_NAMESPACE),
-    at: (index) => uuidv5(`${owner}:${idempotencyKey}:${index}`, DOCUMENT_ID_NAMESPACE),
+    single: () => uuidv5(`${owner}:${idempotencyKey}`, namespace),
+    at: (index) => uuidv5(`${owner}:${idempotencyKey}:${index}`, namespace),
   };
+}
+
+/**
+ * The id a replayed rejection is stored under: derived from the rejection, so replaying it again
+ * produces the same id and the store keeps one copy. Client ids start with a user id, never with
+ * `replay:`, so the two cannot meet.
+ */
+export function replayId(rejectedId: string, namespace: string): string {
+  return uuidv5(`replay:${rejectedId}`, namespace);
 }
 
 export function sha256Hex(body: string): string {

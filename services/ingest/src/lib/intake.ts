@@ -1,11 +1,5 @@
-import {
-  validateInvoice,
-  type FieldError,
-  type RejectedMessage,
-  type Rejection,
-  type RejectionReason,
-} from '@docpipe/invoice';
 import type { OutgoingRecord } from '@docpipe/kafka';
+import { withoutKind, type CompiledPipeline, type FieldError, type RejectedMessage, type Rejection, type RejectionReason } from '@docpipe/pipeline';
 
 /**
  * One document of a request: parsed JSON, or the text of an NDJSON line that was not JSON. `text`
@@ -19,9 +13,9 @@ export type Outcome =
   | { readonly index: number; readonly errors: FieldError[]; readonly reason: RejectionReason };
 
 export interface Sorted {
-  /** Records for the documents topic. */
+  /** Records for the pipeline's documents topic. */
   readonly accepted: OutgoingRecord[];
-  /** Records for the documents.rejected topic. */
+  /** Records for the pipeline's rejected topic. */
   readonly rejected: OutgoingRecord[];
   /** One per incoming document, in order. */
   readonly outcomes: Outcome[];
@@ -32,10 +26,7 @@ export interface Envelope {
   readonly receivedAt: string;
 }
 
-/** The API and the rejected topic show {field, reason}; the kind is only a metric label. */
-const withoutKind = (errors: readonly Rejection[]): FieldError[] => errors.map(({ field, reason }) => ({ field, reason }));
-
-/** Parses one NDJSON line. Like the JSON body parser it keeps __proto__ keys for validateInvoice to refuse. */
+/** Parses one NDJSON line. Like the JSON body parser it keeps __proto__ keys for validation to refuse. */
 export function parseLine(line: string): Incoming {
   try {
     return { doc: JSON.parse(line) as unknown, text: line };
@@ -53,47 +44,61 @@ export function ndjsonLines(body: string): string[] {
 }
 
 /**
- * Longest document text put in a record as sent. A valid invoice is under 2 KiB even with every
- * character escaped; longer text is padding (whitespace), which is serialized away so that a
- * record stays far below Kafka's message.max.bytes however the line was written.
+ * Longest document text put in a record as sent. An invoice is under 2 KiB even with every
+ * character escaped; longer text is most often padding (whitespace), which is serialized away so
+ * that a record stays far below Kafka's message.max.bytes however the line was written.
  */
 const VERBATIM_MAX_LENGTH = 8192;
 
-/**
- * The value of a `documents` record, {"id", "owner", "receivedAt", "doc"} (docs/architecture.md).
- * `shared` is the owner and receivedAt part, the same for every document of a request. The
- * document goes in as the client sent it when that text is at hand (JSON.stringify of the parsed
- * document was 6 % of the batch endpoint's CPU): it parsed and validated, and it parses again to
- * the same value.
- */
-function documentValue(id: string, shared: string, invoice: unknown, text: string | undefined): string {
-  const doc = text !== undefined && text.length <= VERBATIM_MAX_LENGTH ? text : JSON.stringify(invoice);
-  return `{"id":${JSON.stringify(id)},${shared},"doc":${doc}}`;
+/** The envelope fields every record of a request shares, as JSON members (docs/architecture.md). */
+function sharedFields(pipeline: CompiledPipeline, envelope: Envelope): string {
+  return (
+    `"owner":${JSON.stringify(envelope.owner)},"receivedAt":${JSON.stringify(envelope.receivedAt)},` +
+    `"pipeline":${JSON.stringify(pipeline.name)},"revision":${JSON.stringify(pipeline.revision)}`
+  );
 }
 
 /**
- * Validates every document and builds the Kafka records: valid ones for `documents`, the others
- * with their reasons for `documents.rejected`, so nothing a client sent disappears silently.
+ * The value of a documents record, a DocumentMessage. The document goes in as the client sent it
+ * when that text is at hand (JSON.stringify of the parsed document was 6 % of the batch endpoint's
+ * CPU): it parsed and validated, and it parses again to the same value.
  */
-export function sortDocuments(items: readonly Incoming[], envelope: Envelope, idAt: (index: number) => string): Sorted {
+function documentValue(id: string, shared: string, doc: unknown, text: string | undefined): string {
+  const json = text !== undefined && text.length <= VERBATIM_MAX_LENGTH ? text : JSON.stringify(doc);
+  return `{"id":${JSON.stringify(id)},${shared},"doc":${json}}`;
+}
+
+/** The documents record of one document that `pipeline` validated. */
+export function acceptedRecord(pipeline: CompiledPipeline, id: string, envelope: Envelope, doc: Record<string, unknown>): OutgoingRecord {
+  return { key: id, value: documentValue(id, sharedFields(pipeline, envelope), doc, undefined) };
+}
+
+/**
+ * Validates every document with `pipeline` (one generation, for the whole request) and builds the
+ * Kafka records: valid ones for its documents topic, the others with their reasons for its
+ * rejected topic, so nothing a client sent disappears silently.
+ */
+export function sortDocuments(pipeline: CompiledPipeline, items: readonly Incoming[], envelope: Envelope, idAt: (index: number) => string): Sorted {
   const sorted: Sorted = { accepted: [], rejected: [], outcomes: [] };
-  const shared = `"owner":${JSON.stringify(envelope.owner)},"receivedAt":${JSON.stringify(envelope.receivedAt)}`;
+  const shared = sharedFields(pipeline, envelope);
+  const stamp = { ...envelope, pipeline: pipeline.name, revision: pipeline.revision };
   items.forEach((item, index) => {
     const id = idAt(index);
     let errors: Rejection[];
     if ('raw' in item) {
       errors = [{ field: '(document)', kind: 'malformed_json', reason: `is not valid JSON: ${item.syntaxError}` }];
     } else {
-      const result = validateInvoice(item.doc);
+      const result = pipeline.validate(item.doc);
       if (result.ok) {
-        sorted.accepted.push({ key: id, value: documentValue(id, shared, result.invoice, item.text) });
+        sorted.accepted.push({ key: id, value: documentValue(id, shared, result.doc, item.text) });
         sorted.outcomes.push({ index, id });
         return;
       }
       errors = result.errors;
     }
+    // The API and the rejected topic show {field, reason}; the kind is only a metric label.
     const fieldErrors = withoutKind(errors);
-    const message: RejectedMessage = { id, ...envelope, errors: fieldErrors, ...('raw' in item ? { raw: item.raw } : { doc: item.doc }) };
+    const message: RejectedMessage = { id, ...stamp, errors: fieldErrors, ...('raw' in item ? { raw: item.raw } : { doc: item.doc }) };
     sorted.rejected.push({ key: id, value: JSON.stringify(message) });
     sorted.outcomes.push({ index, errors: fieldErrors, reason: (errors[0] as Rejection).kind });
   });

@@ -2,6 +2,16 @@ import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWSHeaderParameters } from 'jose';
 import type { JwtKey } from '../config.js';
 
+/** What a token lets its bearer do: `admin` may also replay rejected documents. */
+export type Role = 'admin' | 'user';
+
+/** Who a valid token speaks for. */
+export interface Principal {
+  /** The user id. */
+  readonly subject: string;
+  readonly role: Role;
+}
+
 /** Why a bearer token was refused; the message is safe to show the client. */
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
@@ -38,11 +48,11 @@ export class TokenService {
   readonly #options: TokenServiceOptions;
   readonly #clockTolerance: number;
   /**
-   * Tokens already verified, by their full text (signature included), with their subject and exp.
+   * Tokens already verified, by their full text (signature included), with their principal and exp.
    * Verifying costs an HMAC and JSON parsing on every document request; a token that verified once
    * stays valid until exp, as keys and claims checks only change with a restart.
    */
-  readonly #verified = new Map<string, { readonly subject: string; readonly exp: number }>();
+  readonly #verified = new Map<string, { readonly principal: Principal; readonly exp: number }>();
 
   private constructor(options: TokenServiceOptions, keys: ReadonlyMap<string, webcrypto.CryptoKey>) {
     this.#options = options;
@@ -62,8 +72,9 @@ export class TokenService {
     return this.#options.ttlSeconds;
   }
 
-  sign(subject: string): Promise<string> {
-    return new SignJWT({})
+  /** The role is fixed for the token's lifetime: a change of ADMIN_USERNAMES applies to tokens issued after it. */
+  sign(subject: string, role: Role = 'user'): Promise<string> {
+    return new SignJWT({ role })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: this.#signingKid })
       .setIssuer(this.#options.issuer)
       .setAudience(this.#options.audience)
@@ -73,10 +84,10 @@ export class TokenService {
       .sign(this.#signingKey);
   }
 
-  /** Returns the token's subject (the user id) or throws InvalidTokenError. */
-  async verify(token: string): Promise<string> {
+  /** Returns who the token speaks for, or throws InvalidTokenError. */
+  async verify(token: string): Promise<Principal> {
     const known = this.#verified.get(token);
-    if (known && known.exp + this.#clockTolerance >= Date.now() / 1000) return known.subject;
+    if (known && known.exp + this.#clockTolerance >= Date.now() / 1000) return known.principal;
     try {
       const { payload } = await jwtVerify(token, this.#keyFor, {
         algorithms: [ALGORITHM],
@@ -86,18 +97,20 @@ export class TokenService {
         clockTolerance: this.#clockTolerance,
       });
       if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw new InvalidTokenError('the token subject is not a user id');
-      this.#remember(token, payload.sub, payload.exp as number);
-      return payload.sub;
+      // Anything but an explicit admin role, tokens issued before roles existed included, is a user.
+      const principal: Principal = { subject: payload.sub, role: payload['role'] === 'admin' ? 'admin' : 'user' };
+      this.#remember(token, principal, payload.exp as number);
+      return principal;
     } catch (error) {
       this.#verified.delete(token);
       throw describe(error);
     }
   }
 
-  #remember(token: string, subject: string, exp: number): void {
+  #remember(token: string, principal: Principal, exp: number): void {
     // Oldest first out: a Map iterates in insertion order.
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
-    this.#verified.set(token, { subject, exp });
+    this.#verified.set(token, { principal, exp });
   }
 
   readonly #keyFor = (header: JWSHeaderParameters): webcrypto.CryptoKey => {

@@ -1,4 +1,4 @@
-import type { FieldError } from '@docpipe/invoice';
+import type { FieldError } from '@docpipe/pipeline';
 import { KafkaUnavailableError } from '@docpipe/kafka';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -70,7 +70,7 @@ function toHttpError(error: FastifyError): HttpError | undefined {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpError(400, 'the body is empty', { details: [{ field: '(body)', reason: 'is empty' }] });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpError(415, 'unsupported content type: send application/json (or application/x-ndjson to /v1/documents/batch)');
+      return new HttpError(415, 'unsupported content type: send application/json (or application/x-ndjson to a documents/batch route)');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(413, 'the request body is larger than this endpoint accepts');
   }

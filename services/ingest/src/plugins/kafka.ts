@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchingProducer, createKafkaClient, type OutgoingRecord } from '@docpipe/kafka';
+import { BatchingProducer, createKafkaClient, ensureTopics, type OutgoingRecord, type TopicRequest } from '@docpipe/kafka';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface KafkaOutlet {
-  readonly topics: { readonly documents: string; readonly rejected: string };
   /** Resolves once Kafka acknowledged every record (acks=all); rejects with KafkaUnavailableError. */
   publish(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+  /** Creates the topics that do not exist yet (KAFKA_CREATE_TOPICS); resolves with those it created. */
+  ensureTopics(requests: readonly TopicRequest[]): Promise<string[]>;
   /** Resolves when the producer is connected and a broker answers a metadata request. */
   ping(): Promise<void>;
 }
@@ -53,7 +54,6 @@ export default fp(
     })();
 
     app.decorate('kafka', {
-      topics: config.topics,
       async publish(topic, records) {
         if (records.length === 0) return;
         const done = produceDuration.startTimer();
@@ -66,6 +66,7 @@ export default fp(
           done();
         }
       },
+      ensureTopics: (requests) => ensureTopics(client, requests),
       async ping() {
         if (!producer.connected) throw new Error('the producer is not connected');
         await admin.connect();

@@ -4,8 +4,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export interface IngestMetrics {
   readonly registry: Registry;
-  readonly accepted: Counter<'endpoint'>;
-  readonly rejected: Counter<'endpoint' | 'reason'>;
+  readonly accepted: Counter<'endpoint' | 'pipeline'>;
+  readonly rejected: Counter<'endpoint' | 'reason' | 'pipeline'>;
   readonly produceDuration: Histogram;
   readonly produceErrors: Counter;
   readonly hashQueueRejections: Counter;
@@ -74,14 +74,14 @@ export default fp(
       registry,
       accepted: new Counter({
         name: 'ingest_documents_accepted_total',
-        help: 'Documents acknowledged by Kafka on the documents topic.',
-        labelNames: ['endpoint'],
+        help: "Documents acknowledged by Kafka on their pipeline's documents topic.",
+        labelNames: ['endpoint', 'pipeline'],
         registers: [registry],
       }),
       rejected: new Counter({
         name: 'ingest_documents_rejected_total',
         help: 'Documents refused by validation, by the kind of their first error.',
-        labelNames: ['endpoint', 'reason'],
+        labelNames: ['endpoint', 'reason', 'pipeline'],
         registers: [registry],
       }),
       produceDuration: new Histogram({

@@ -2,10 +2,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { withPipelines } from '../lib/openapi.js';
 
 /**
  * OpenAPI 3.1 built from the route schemas (the same TypeBox schemas that validate), served as
  * JSON at /docs/json and browsable at /docs. Registered before the routes so it sees them all.
+ * @fastify/swagger builds the document once and caches it; the pipelines' parts (their schemas
+ * and names) are added to a copy of it on every answer, so a live switch shows up at once.
  */
 export default fp(
   async function openapi(app: FastifyInstance) {
@@ -15,8 +18,8 @@ export default fp(
         info: {
           title: 'Docpipe ingest',
           description:
-            'Users, access tokens, and invoice documents into Kafka. A 202 means Kafka acknowledged the document (acks=all); ' +
-            'MongoDB stores it shortly after. Every error body is {error, message?, details?}.',
+            'Users, access tokens, and the documents of every served pipeline into Kafka. A 202 means Kafka acknowledged ' +
+            'the document (acks=all); MongoDB stores it shortly after. Every error body is {error, message?, details?}.',
           version: '1.0.0',
         },
         components: {
@@ -24,14 +27,18 @@ export default fp(
         },
         tags: [
           { name: 'users', description: 'Registration and access tokens' },
-          { name: 'documents', description: 'Invoice documents' },
-          { name: 'operations', description: 'Health, readiness and metrics' },
+          { name: 'documents', description: 'Documents of the served pipelines (/v1/documents: the invoices pipeline)' },
+          { name: 'operations', description: 'Health, readiness, metrics and replays' },
         ],
       },
-      // Shared schemas appear in components/schemas under their $id (Invoice, FieldError, Error).
+      // Shared schemas appear in components/schemas under their $id (FieldError, Error).
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // The UI plugin hands each answer a copy of the cached document (transformSpecificationClone).
+      transformSpecification: (spec) => withPipelines(spec as Record<string, unknown>, app.pipelines.list()),
+    });
   },
-  { name: 'swagger' },
+  { name: 'swagger', dependencies: ['pipelines'] },
 );

@@ -1,4 +1,4 @@
-import type { FieldError } from '@docpipe/invoice';
+import type { FieldError } from '@docpipe/pipeline';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';

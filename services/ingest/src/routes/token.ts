@@ -15,7 +15,9 @@ export default async function tokenRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ['users'],
         summary: 'Exchange a username and password for an access token',
-        description: `Rate-limited to ${max} requests per ${windowMs / 1000} s per client IP.`,
+        description:
+          `Rate-limited to ${max} requests per ${windowMs / 1000} s per client IP. The token's \`role\` claim is \`admin\` ` +
+          'for the users named in ADMIN_USERNAMES (they may replay rejected documents), `user` for everyone else.',
         body: LoginSchema,
         response: {
           200: TokenSchema,
@@ -41,7 +43,8 @@ export default async function tokenRoutes(fastify: FastifyInstance) {
       if (!user || !matches) {
         throw new HttpError(401, 'invalid username or password', { headers: { 'www-authenticate': 'Bearer realm="docpipe"' } });
       }
-      return { access_token: await app.tokens.sign(user.id), token_type: 'Bearer' as const, expires_in: app.tokens.ttlSeconds };
+      const role = app.config.adminUsernames.includes(username) ? 'admin' : 'user';
+      return { access_token: await app.tokens.sign(user.id, role), token_type: 'Bearer' as const, expires_in: app.tokens.ttlSeconds };
     },
   );
 }

@@ -1,4 +1,4 @@
-import { FieldErrorSchema, InvoiceSchema } from '@docpipe/invoice';
+import { FieldErrorSchema } from '@docpipe/pipeline';
 import { Type, type TRef, type TSchema } from 'typebox';
 import { RETRY_AFTER_SECONDS } from '../lib/errors.js';
 
@@ -11,8 +11,12 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error', title: 'Error' },
 );
 
-/** Added with app.addSchema and referenced by $id, so OpenAPI lists each once under components. */
-export const SHARED_SCHEMAS: readonly TSchema[] = [FieldErrorSchema, InvoiceSchema, ErrorSchema];
+/**
+ * Added with app.addSchema and referenced by $id, so OpenAPI lists each once under components.
+ * The documents' schemas are not among them: they belong to the pipelines, which change live
+ * (lib/openapi.ts adds them to every /docs/json answer).
+ */
+export const SHARED_SCHEMAS: readonly TSchema[] = [FieldErrorSchema, ErrorSchema];
 
 const RETRY_AFTER = {
   'retry-after': { type: 'integer', description: `Seconds to wait before retrying (${RETRY_AFTER_SECONDS} for a 503).` },

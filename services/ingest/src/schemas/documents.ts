@@ -1,4 +1,3 @@
-import { InvoiceSchema } from '@docpipe/invoice';
 import { Type } from 'typebox';
 import { UUID_PATTERN } from './common.js';
 
@@ -10,13 +9,15 @@ export const IdempotencyHeadersSchema = Type.Object({
       pattern: '^[\\x21-\\x7E]+$',
       description:
         'Makes a retry safe: the same key with the same body gets the same document ids, so the store keeps one copy. ' +
-        'The same key with a different body is refused (422). 1 to 255 visible ASCII characters.',
+        'The same key with a different body is refused (422). 1 to 255 visible ASCII characters. Keys are per user and per pipeline.',
     }),
   ),
 });
 
+export const DocumentIdSchema = Type.String({ pattern: UUID_PATTERN, description: 'A document id as returned by POST.' });
+
 export const AcceptedSchema = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'The document id; GET /v1/documents/{id} returns it once stored.' }),
+  id: Type.String({ format: 'uuid', description: 'The document id; GET …/documents/{id} returns it once stored.' }),
 });
 
 const BatchItemSchema = Type.Object(
@@ -48,28 +49,19 @@ export const BatchRefusedSchema = Type.Object(
   { description: 'No document was valid (results say why), or the Idempotency-Key was used with another body.' },
 );
 
-export const BatchBodySchema = {
-  content: {
-    'application/json': { schema: Type.Array(Type.Ref('Invoice'), { description: 'A JSON array of invoice documents.' }) },
-    'application/x-ndjson': {
-      schema: Type.String({ description: 'One invoice document per line; blank lines are ignored.' }),
-    },
-  },
-};
-
-export const DocumentParamsSchema = Type.Object({
-  id: Type.String({ pattern: UUID_PATTERN, description: 'A document id as returned by POST.' }),
-});
-
 const timestamp = (description: string) => Type.String({ format: 'date-time', description });
 
-export const StoredDocumentSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  owner: Type.String({ format: 'uuid' }),
-  ...InvoiceSchema.properties,
-  InvoiceDate: timestamp('The invoice date as an ISO-8601 UTC timestamp.'),
-  total: Type.Number({ description: 'Quantity × UnitPrice, rounded to cents.' }),
-  cancelled: Type.Boolean({ description: 'True when InvoiceNo starts with C.' }),
-  ingestedAt: timestamp('When ingest accepted the document.'),
-  storedAt: timestamp('When the consumer stored it.'),
-});
+export const StoredDocumentSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    owner: Type.String({ format: 'uuid' }),
+    ingestedAt: timestamp('When ingest accepted the document.'),
+    storedAt: timestamp('When the consumer stored it.'),
+  },
+  {
+    additionalProperties: true,
+    description:
+      "The document's fields, those its pipeline's transform computed (spec.transform.fields), and where it came from " +
+      '(pipeline, validatedBy, transformedBy: revisions of the spec). Every date is an ISO-8601 UTC string.',
+  },
+);

@@ -1,6 +1,6 @@
 import { v5 as uuidv5, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_ID_NAMESPACE, documentIds, newUuidV7, sha256Hex } from '../../src/lib/ids.js';
+import { DOCUMENT_ID_NAMESPACE, documentIds, newUuidV7, pipelineNamespace, replayId, sha256Hex } from '../../src/lib/ids.js';
 
 const OWNER = '0190a5f0-0000-7000-8000-000000000001';
 
@@ -40,6 +40,29 @@ describe('documentIds', () => {
   it('keeps the namespace: changing it would store retries after a deploy twice', () => {
     expect(DOCUMENT_ID_NAMESPACE).toBe(uuidv5('https://docpipe/documents', uuidv5.URL));
     expect(documentIds(OWNER, 'k').single()).toBe('6c373c5b-3457-5cea-94e3-7093a48c2574');
+  });
+});
+
+describe('pipeline namespaces', () => {
+  it('keeps the historical namespace, and so the historical ids, for the default pipeline', () => {
+    expect(pipelineNamespace('invoices')).toBe(DOCUMENT_ID_NAMESPACE);
+    expect(documentIds(OWNER, 'k', pipelineNamespace('invoices')).single()).toBe('6c373c5b-3457-5cea-94e3-7093a48c2574');
+  });
+
+  it('gives every other pipeline its own namespace: one key on two pipelines is two ids', () => {
+    expect(pipelineNamespace('orders')).toBe(uuidv5('pipeline:orders', DOCUMENT_ID_NAMESPACE));
+    expect(pipelineNamespace('orders')).not.toBe(pipelineNamespace('returns'));
+    const onOrders = documentIds(OWNER, 'k', pipelineNamespace('orders'));
+    expect(onOrders.single()).not.toBe(documentIds(OWNER, 'k').single());
+    expect(onOrders.at(0)).not.toBe(documentIds(OWNER, 'k').at(0));
+  });
+
+  it('derives a replayed rejection\'s id from the rejection alone', () => {
+    const namespace = pipelineNamespace('orders');
+    const rejected = '0190a5f0-0000-7000-8000-0000000000aa';
+    expect(replayId(rejected, namespace)).toBe(uuidv5(`replay:${rejected}`, namespace));
+    expect(replayId(rejected, namespace)).toBe(replayId(rejected, namespace));
+    expect(replayId(rejected, DOCUMENT_ID_NAMESPACE)).not.toBe(replayId(rejected, namespace));
   });
 });
 

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ndjsonLines, parseLine, sortDocuments } from '../../src/lib/intake.js';
-import { invoice } from '../helpers.js';
+import { invoice, order, repositoryPipeline } from '../helpers.js';
 
+const invoices = repositoryPipeline('invoices');
 const envelope = { owner: '0190a5f0-0000-7000-8000-000000000001', receivedAt: '2026-01-02T03:04:05.000Z' };
+/** What every record says of the pipeline: its name and the revision that validated. */
+const stamp = { pipeline: 'invoices', revision: invoices.revision };
 const idAt = (index: number) => `id-${index}`;
 
 describe('ndjsonLines', () => {
@@ -35,37 +38,39 @@ describe('parseLine', () => {
 describe('sortDocuments', () => {
   it('puts valid documents on the documents topic in the contract envelope', () => {
     const doc = invoice();
-    const sorted = sortDocuments([{ doc }], envelope, idAt);
+    const sorted = sortDocuments(invoices, [{ doc }], envelope, idAt);
     expect(sorted.rejected).toEqual([]);
     expect(sorted.accepted).toHaveLength(1);
     expect(sorted.accepted[0]?.key).toBe('id-0');
-    expect(JSON.parse(sorted.accepted[0]?.value as string)).toEqual({ id: 'id-0', ...envelope, doc });
+    expect(JSON.parse(sorted.accepted[0]?.value as string)).toEqual({ id: 'id-0', ...envelope, ...stamp, doc });
     expect(sorted.outcomes).toEqual([{ index: 0, id: 'id-0' }]);
   });
 
   it('puts an NDJSON line in its record as sent, in the contract envelope', () => {
     // Spaced out, and with an escape: the text as sent is kept, not a re-serialization of it.
     const line = JSON.stringify(invoice(), null, 1).replaceAll('\n', ' ').replace('HOLDER', 'HOLDE\\u0052');
-    const sorted = sortDocuments([parseLine(line)], envelope, idAt);
+    const sorted = sortDocuments(invoices, [parseLine(line)], envelope, idAt);
     const value = sorted.accepted[0]?.value as string;
-    expect(value).toBe(`{"id":"id-0","owner":"${envelope.owner}","receivedAt":"${envelope.receivedAt}","doc":${line}}`);
-    expect(JSON.parse(value)).toEqual({ id: 'id-0', ...envelope, doc: invoice() });
+    expect(value).toBe(
+      `{"id":"id-0","owner":"${envelope.owner}","receivedAt":"${envelope.receivedAt}","pipeline":"invoices","revision":"${invoices.revision}","doc":${line}}`,
+    );
+    expect(JSON.parse(value)).toEqual({ id: 'id-0', ...envelope, ...stamp, doc: invoice() });
   });
 
   it('serializes a padded line compactly, so that no record grows towards message.max.bytes', () => {
     const line = JSON.stringify(invoice()).replace(',', `,${' '.repeat(100_000)}`);
-    const sorted = sortDocuments([parseLine(line)], envelope, idAt);
-    expect(sorted.accepted[0]?.value).toBe(JSON.stringify({ id: 'id-0', ...envelope, doc: invoice() }));
+    const sorted = sortDocuments(invoices, [parseLine(line)], envelope, idAt);
+    expect(sorted.accepted[0]?.value).toBe(JSON.stringify({ id: 'id-0', ...envelope, ...stamp, doc: invoice() }));
   });
 
   it('puts invalid documents and non-JSON lines on the rejected topic with their reasons', () => {
     const bad = invoice({ Quantity: 'six', Extra: 1 });
-    const sorted = sortDocuments([{ doc: invoice() }, { doc: bad }, parseLine('nope')], envelope, idAt);
+    const sorted = sortDocuments(invoices, [{ doc: invoice() }, { doc: bad }, parseLine('nope')], envelope, idAt);
     expect(sorted.accepted).toHaveLength(1);
     expect(sorted.rejected.map((r) => r.key)).toEqual(['id-1', 'id-2']);
 
     const invalid = JSON.parse(sorted.rejected[0]?.value as string);
-    expect(invalid).toMatchObject({ id: 'id-1', ...envelope, doc: bad });
+    expect(invalid).toMatchObject({ id: 'id-1', ...envelope, ...stamp, doc: bad });
     expect(invalid.errors).toEqual(
       expect.arrayContaining([
         { field: 'Quantity', reason: expect.any(String) },
@@ -88,7 +93,7 @@ describe('sortDocuments', () => {
 
   it('refuses __proto__ and constructor keys as forbidden_key and still records what was sent', () => {
     const doc = JSON.parse(JSON.stringify(invoice()).replace('{', '{"__proto__":{"x":1},"constructor":{"prototype":{}},'));
-    const sorted = sortDocuments([{ doc }], envelope, idAt);
+    const sorted = sortDocuments(invoices, [{ doc }], envelope, idAt);
     expect(sorted.outcomes[0]).toMatchObject({ reason: 'forbidden_key' });
     const value = sorted.rejected[0]?.value as string;
     expect(value).toContain('"__proto__":{"x":1}');
@@ -96,8 +101,18 @@ describe('sortDocuments', () => {
   });
 
   it('refuses a document that is not an object', () => {
-    const sorted = sortDocuments([{ doc: [1, 2] }, { doc: 'text' }, { doc: null }], envelope, idAt);
+    const sorted = sortDocuments(invoices, [{ doc: [1, 2] }, { doc: 'text' }, { doc: null }], envelope, idAt);
     expect(sorted.accepted).toEqual([]);
     expect(sorted.outcomes.map((o) => ('reason' in o ? o.reason : undefined))).toEqual(['type', 'type', 'type']);
+  });
+
+  it("validates with the pipeline it is given and stamps that pipeline's name and revision", () => {
+    const orders = repositoryPipeline('orders');
+    const bad = order({ lines: [{ sku: 'TEA-01', quantity: 0, unitPrice: 3.5 }] });
+    const sorted = sortDocuments(orders, [{ doc: order() }, { doc: bad }, { doc: invoice() }], envelope, idAt);
+    expect(JSON.parse(sorted.accepted[0]?.value as string)).toEqual({ id: 'id-0', ...envelope, pipeline: 'orders', revision: orders.revision, doc: order() });
+    expect(sorted.outcomes[1]).toMatchObject({ errors: [{ field: 'lines[0].quantity', reason: expect.any(String) }], reason: 'range' });
+    expect(JSON.parse(sorted.rejected[0]?.value as string)).toMatchObject({ id: 'id-1', pipeline: 'orders', revision: orders.revision, doc: bad });
+    expect(sorted.outcomes[2]).toMatchObject({ index: 2, errors: expect.arrayContaining([{ field: 'orderId', reason: 'is required' }]) });
   });
 });

@@ -40,11 +40,11 @@ describe('TokenService', () => {
     expect(claims).toMatchObject({ iss: 'docpipe', aud: 'docpipe-api', sub: USER });
     expect(claims.exp! - claims.iat!).toBe(3600);
     expect(Math.abs(claims.iat! - now())).toBeLessThanOrEqual(2);
-    await expect(service.verify(token)).resolves.toBe(USER);
+    await expect(service.verify(token)).resolves.toEqual({ subject: USER, role: 'user' });
   });
 
   it('verifies tokens of every listed key (rotation: the old key still verifies)', async () => {
-    await expect(service.verify(await craft({ kid: 'k1', secret: secretOf('k1') }))).resolves.toBe(USER);
+    await expect(service.verify(await craft({ kid: 'k1', secret: secretOf('k1') }))).resolves.toEqual({ subject: USER, role: 'user' });
   });
 
   it('refuses an expired token', async () => {
@@ -52,7 +52,7 @@ describe('TokenService', () => {
   });
 
   it('tolerates a few seconds of clock skew', async () => {
-    await expect(service.verify(await craft({ claims: { exp: now() - 2 } }))).resolves.toBe(USER);
+    await expect(service.verify(await craft({ claims: { exp: now() - 2 } }))).resolves.toEqual({ subject: USER, role: 'user' });
   });
 
   it('refuses a forged signature', async () => {
@@ -95,13 +95,22 @@ describe('TokenService', () => {
   it('refuses garbage', async () => {
     expect(await refusal('not.a.jwt')).toMatch(/malformed/);
   });
+
+  it('carries the role it was signed with; a token without one, or with another value, is a user', async () => {
+    const admin = await service.sign(USER, 'admin');
+    expect(decodeJwt(admin)).toMatchObject({ role: 'admin' });
+    await expect(service.verify(admin)).resolves.toEqual({ subject: USER, role: 'admin' });
+    expect(decodeJwt(await service.sign(USER))).toMatchObject({ role: 'user' });
+    await expect(service.verify(await craft())).resolves.toEqual({ subject: USER, role: 'user' });
+    await expect(service.verify(await craft({ claims: { role: 'root' } }))).resolves.toEqual({ subject: USER, role: 'user' });
+  });
 });
 
 describe('TokenService verification cache', () => {
   it('refuses a token that verified before once it has expired', async () => {
     const shortLived = await TokenService.create({ ...jwt, ttlSeconds: 60 });
     const token = await shortLived.sign(USER);
-    await expect(shortLived.verify(token)).resolves.toBe(USER);
+    await expect(shortLived.verify(token)).resolves.toEqual({ subject: USER, role: 'user' });
     vi.useFakeTimers({ now: Date.now() + 70_000 });
     try {
       await expect(shortLived.verify(token)).rejects.toThrow(/expired/);

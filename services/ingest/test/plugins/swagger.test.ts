@@ -1,10 +1,13 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../helpers.js';
+import { buildTestApp, PIPELINES_DIR, repositoryPipeline } from '../helpers.js';
 
 interface Operation {
   security?: unknown[];
-  parameters?: { in: string; name: string }[];
+  parameters?: { in: string; name: string; schema?: { enum?: string[] } }[];
   requestBody?: { content: Record<string, unknown> };
   responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: unknown }> }>;
 }
@@ -26,7 +29,21 @@ describe('OpenAPI at /docs', () => {
 
   it('documents every route', () => {
     expect(Object.keys(spec.paths).sort()).toEqual(
-      ['/healthz', '/metrics', '/readyz', '/v1/documents', '/v1/documents/batch', '/v1/documents/{id}', '/v1/token', '/v1/users'].sort(),
+      [
+        '/healthz',
+        '/metrics',
+        '/readyz',
+        '/v1/documents',
+        '/v1/documents/batch',
+        '/v1/documents/{id}',
+        '/v1/pipelines',
+        '/v1/pipelines/{pipeline}/documents',
+        '/v1/pipelines/{pipeline}/documents/batch',
+        '/v1/pipelines/{pipeline}/documents/{id}',
+        '/v1/pipelines/{pipeline}/rejected/replay',
+        '/v1/token',
+        '/v1/users',
+      ].sort(),
     );
   });
 
@@ -44,6 +61,40 @@ describe('OpenAPI at /docs', () => {
     expect(Object.keys(batch.responses)).toEqual(expect.arrayContaining(['202', '413', '422']));
   });
 
+  it("shows each pipeline's schema, from its spec, as a component named by it", () => {
+    const schemas = spec.components['schemas'] as Record<string, Record<string, unknown>>;
+    for (const [name, component] of [['invoices', 'Invoice'], ['orders', 'Order']] as const) {
+      const { $id: _id, ...schema } = repositoryPipeline(name).spec.schema as Record<string, unknown>;
+      expect(schemas[component]).toMatchObject({ ...schema, 'x-docpipe-pipeline': name, 'x-docpipe-revision': repositoryPipeline(name).revision });
+    }
+    expect(JSON.stringify(schemas['Order'])).toContain('lines');
+  });
+
+  it('lists the served pipelines as the values of :pipeline, and takes their documents on the pipeline routes', () => {
+    for (const [path, method] of [
+      ['/v1/pipelines/{pipeline}/documents', 'post'],
+      ['/v1/pipelines/{pipeline}/documents/batch', 'post'],
+      ['/v1/pipelines/{pipeline}/documents/{id}', 'get'],
+      ['/v1/pipelines/{pipeline}/rejected/replay', 'post'],
+    ] as const) {
+      const operation = spec.paths[path]?.[method] as Operation;
+      expect(operation.parameters?.find((p) => p.in === 'path' && p.name === 'pipeline')?.schema?.enum).toEqual(['invoices', 'orders']);
+    }
+    const single = spec.paths['/v1/pipelines/{pipeline}/documents']?.['post'] as Operation;
+    expect(single.requestBody?.content['application/json']).toEqual({
+      schema: { anyOf: [{ $ref: '#/components/schemas/Invoice' }, { $ref: '#/components/schemas/Order' }], description: expect.any(String) },
+    });
+    expect(Object.keys(single.responses)).toContain('404');
+    expect(JSON.stringify(spec)).not.toContain('x-docpipe-body');
+  });
+
+  it('documents the replay: admin only, its window and its counts', () => {
+    const replay = spec.paths['/v1/pipelines/{pipeline}/rejected/replay']?.['post'] as Operation;
+    expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '403', '404', '415', '503']);
+    expect(JSON.stringify(replay.requestBody)).toContain('date-time');
+    expect(JSON.stringify(replay.responses['200'])).toContain('alreadyStored');
+  });
+
   it('documents the rate limit on /v1/token', () => {
     const token = spec.paths['/v1/token']?.['post'] as Operation;
     expect(token.responses['429']?.headers).toHaveProperty('retry-after');
@@ -54,5 +105,37 @@ describe('OpenAPI at /docs', () => {
     const res = await app.inject({ method: 'GET', url: '/docs' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
+  });
+});
+
+describe('OpenAPI after a live change of the pipelines', () => {
+  it('shows a pipeline added to the folder, and drops one removed, on the next request', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingest-pipelines-'));
+    await cp(PIPELINES_DIR, dir, { recursive: true });
+    const app = await buildTestApp({ PIPELINES_DIR: dir });
+    const served = async () => {
+      const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+      return spec.paths['/v1/pipelines/{pipeline}/documents'].post.parameters.find((p: { name: string }) => p.name === 'pipeline').schema.enum;
+    };
+    const eventually = async (expected: string[]) => {
+      const deadline = Date.now() + 10_000;
+      while (JSON.stringify(await served()) !== JSON.stringify(expected)) {
+        if (Date.now() > deadline) throw new Error(`the served pipelines did not become ${expected.join(', ')}: ${await served()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      expect(await served()).toEqual(['invoices', 'orders']);
+      const returns = (await readFile(join(dir, 'orders.yaml'), 'utf8')).replace('name: orders', 'name: returns').replace('$id: Order', '$id: Return');
+      await writeFile(join(dir, 'returns.yaml'), returns);
+      await eventually(['invoices', 'orders', 'returns']);
+      const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+      expect(spec.components.schemas.Return).toMatchObject({ 'x-docpipe-pipeline': 'returns' });
+      await rm(join(dir, 'orders.yaml'));
+      await eventually(['invoices', 'returns']);
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

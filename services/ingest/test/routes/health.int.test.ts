@@ -20,8 +20,10 @@ describe('readiness and Kafka outages against the stack', () => {
   let noKafka: FastifyInstance;
   beforeAll(async () => {
     app = await buildStackApp();
-    // Same Postgres and MongoDB, but Kafka on a closed port.
-    noKafka = await buildApp(loadConfig(stackEnv({ KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_ACK_TIMEOUT_MS: '1000' })), {
+    // Same Postgres and MongoDB, but Kafka on a closed port; its topics taken as existing, as in a
+    // cluster, so that the answers are those of a Kafka outage, not of topics being created.
+    const kafkaDown = { KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_ACK_TIMEOUT_MS: '1000', KAFKA_CREATE_TOPICS: 'false' };
+    noKafka = await buildApp(loadConfig(stackEnv(kafkaDown)), {
       logStream: new LogCapture(),
     });
   });

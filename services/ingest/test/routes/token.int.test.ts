@@ -79,3 +79,23 @@ describe('token rate limit', () => {
     }
   });
 });
+
+describe('token roles', () => {
+  it('gives the users of ADMIN_USERNAMES the admin role, everyone else the user role', async () => {
+    const adminName = `it-admin-${randomUUID().slice(0, 8)}`;
+    const userName = `it-${randomUUID().slice(0, 8)}`;
+    const app = await buildStackApp({ ADMIN_USERNAMES: `${adminName},nobody-else` });
+    try {
+      const roleOf = async (username: string) => {
+        const password = `Secret-${randomUUID()}`;
+        await app.inject({ method: 'POST', url: '/v1/users', payload: { username, password }, headers: json });
+        const token = (await app.inject({ method: 'POST', url: '/v1/token', payload: { username, password }, headers: json })).json().access_token;
+        return decodeJwt(token)['role'];
+      };
+      expect(await roleOf(adminName)).toBe('admin');
+      expect(await roleOf(userName)).toBe('user');
+    } finally {
+      await app.close();
+    }
+  });
+});

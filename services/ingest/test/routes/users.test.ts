@@ -56,7 +56,7 @@ describe('POST /v1/users input checks (no server needed)', () => {
     expect(res.json()).toEqual({ error: 'Bad Request', message: 'the body is not valid JSON', details: [{ field: '(body)', reason: 'is not valid JSON' }] });
   });
 
-  it('refuses __proto__ in a registration (only document routes let it through, to validateInvoice)', async () => {
+  it('refuses __proto__ in a registration (only document routes let it through, to their pipeline validator)', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/users',

@@ -1,48 +1,45 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
 import { HttpError } from '../../lib/errors.js';
+import { withIsoDates } from '../../lib/iso-dates.js';
 import { errorResponses } from '../../schemas/common.js';
-import { DocumentParamsSchema, StoredDocumentSchema } from '../../schemas/documents.js';
+import { DocumentIdSchema, StoredDocumentSchema } from '../../schemas/documents.js';
+import type { PipelineScope } from './scope.js';
 
-export default async function getDocumentRoute(fastify: FastifyInstance) {
+export default async function getDocumentRoute(fastify: FastifyInstance, { scope }: { scope: PipelineScope }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const notStored = 'Not stored (yet), or owned by another user.';
 
   app.get(
-    '/v1/documents/:id',
+    '/documents/:id',
     {
       schema: {
         tags: ['documents'],
-        summary: 'Read a stored document',
-        description: 'The document as MongoDB stores it. 404 until the consumer stored it, and for documents of other users.',
+        summary: `Read a stored document of ${scope.which}`,
+        description: "The document as MongoDB stores it, from the pipeline's collection. 404 until the consumer stored it, and for documents of other users.",
         security: [{ bearerAuth: [] }],
-        params: DocumentParamsSchema,
+        params: Type.Object({ ...scope.params, id: DocumentIdSchema }),
         response: {
           200: StoredDocumentSchema,
           ...errorResponses({
             400: 'The id is not a UUID.',
             401: 'Missing, expired or invalid bearer token.',
-            404: 'Not stored (yet), or owned by another user.',
-            503: 'MongoDB is unavailable.',
+            404: [notStored, scope.errors[404]].filter((text) => text !== undefined).join(' Or: '),
+            503: "MongoDB is unavailable, or the pipeline's topics are being created.",
           }),
         },
       },
     },
     async (request) => {
-      // By _id alone: FerretDB answers {_id, owner} with a full collection scan, {_id} from the
-      // index. The owner is compared here instead, and another user's document gets the very same
-      // 404 as a missing one: the answer does not tell whether the id exists.
-      const stored = await app.mongo.documents.findOne({ _id: request.params.id.toLowerCase() });
+      // The owner is compared here, and another user's document gets the very same 404 as a
+      // missing one: the answer does not tell whether the id exists.
+      const stored = await app.mongo.findDocument(request.pipeline, request.params.id.toLowerCase());
       if (!stored || stored.owner !== request.owner) {
         throw new HttpError(404, 'no stored document with this id; a document just accepted may not be stored yet');
       }
-      const { _id, InvoiceDate, ingestedAt, storedAt, ...fields } = stored;
-      return {
-        id: _id,
-        ...fields,
-        InvoiceDate: InvoiceDate.toISOString(),
-        ingestedAt: ingestedAt.toISOString(),
-        storedAt: storedAt.toISOString(),
-      };
+      const { _id, ...fields } = stored;
+      return { id: _id, ...(withIsoDates(fields) as Omit<Static<typeof StoredDocumentSchema>, 'id'>) };
     },
   );
 }

@@ -2,38 +2,45 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError } from '../../lib/errors.js';
-import { documentIds } from '../../lib/ids.js';
+import { documentIds, pipelineNamespace } from '../../lib/ids.js';
 import { claimIdempotencyKey } from '../../lib/idempotency.js';
 import { sortDocuments } from '../../lib/intake.js';
 import { errorResponses } from '../../schemas/common.js';
 import { AcceptedSchema, IdempotencyHeadersSchema } from '../../schemas/documents.js';
+import { jsonDocuments } from './parsers.js';
+import type { PipelineScope } from './scope.js';
 
-export default async function singleRoute(fastify: FastifyInstance) {
+export default async function singleRoute(fastify: FastifyInstance, { scope }: { scope: PipelineScope }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { documents, rejected } = app.kafka.topics;
+  const { documentMaxBytes } = app.config.limits;
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonDocuments('documentBytes'));
 
   app.post(
-    '/v1/documents',
+    '/documents',
     {
-      bodyLimit: app.config.limits.documentMaxBytes,
+      bodyLimit: documentMaxBytes,
       schema: {
         tags: ['documents'],
-        summary: 'Submit one invoice document',
+        summary: `Submit one document to ${scope.which}`,
         description:
           'Answers 202 once Kafka acknowledged the document (acks=all). An invalid document is answered 422 and kept, ' +
-          'with its reasons, on the documents.rejected topic.',
+          "with its reasons, on the pipeline's rejected topic.",
         security: [{ bearerAuth: [] }],
+        'x-docpipe-body': 'document',
+        ...(Object.keys(scope.params).length > 0 ? { params: Type.Object(scope.params) } : {}),
         headers: IdempotencyHeadersSchema,
-        body: Type.Ref('Invoice'),
         response: {
           202: AcceptedSchema,
           ...errorResponses({
             400: 'Malformed JSON, no body, or an invalid Idempotency-Key header.',
             401: 'Missing, expired or invalid bearer token.',
-            413: `The body exceeds DOCUMENT_MAX_BYTES (${app.config.limits.documentMaxBytes} bytes).`,
+            ...scope.errors,
+            413: `The body exceeds DOCUMENT_MAX_BYTES (${documentMaxBytes} bytes), or the pipeline's lower spec.ingest.maxDocumentBytes.`,
             415: 'The body is not application/json.',
             422: 'The document is invalid (details list every problem), or the Idempotency-Key was used with another body.',
-            503: 'Kafka (or Postgres, for an Idempotency-Key) is unavailable; retry after Retry-After seconds.',
+            503:
+              "Kafka (or Postgres, for an Idempotency-Key) is unavailable, or the pipeline's topics are being created; " +
+              'retry after Retry-After seconds.',
           }),
         },
       },
@@ -41,19 +48,20 @@ export default async function singleRoute(fastify: FastifyInstance) {
     async (request, reply) => {
       const body: unknown = request.body;
       if (body === undefined) throw new HttpError(400, 'a JSON body is required', { details: [{ field: '(body)', reason: 'is required' }] });
-      const { owner } = request;
+      const { owner, pipeline } = request;
       const key = request.headers['idempotency-key'];
-      if (key !== undefined) await claimIdempotencyKey(app.pg, owner, key, request.bodySha256);
-      const ids = documentIds(owner, key);
-      const sorted = sortDocuments([{ doc: body }], { owner, receivedAt: new Date().toISOString() }, ids.single);
+      if (key !== undefined) await claimIdempotencyKey(app.pg, owner, pipeline.name, key, request.bodySha256);
+      const ids = documentIds(owner, key, pipelineNamespace(pipeline.name));
+      const sorted = sortDocuments(pipeline, [{ doc: body }], { owner, receivedAt: new Date().toISOString() }, ids.single);
+      const { documents, rejected } = pipeline.resources.topics;
       await Promise.all([app.kafka.publish(documents, sorted.accepted), app.kafka.publish(rejected, sorted.rejected)]);
 
       const outcome = sorted.outcomes[0] as (typeof sorted.outcomes)[number];
       if ('id' in outcome) {
-        app.metrics.accepted.inc({ endpoint: 'single' });
+        app.metrics.accepted.inc({ endpoint: 'single', pipeline: pipeline.name });
         return reply.code(202).send({ id: outcome.id });
       }
-      app.metrics.rejected.inc({ endpoint: 'single', reason: outcome.reason });
+      app.metrics.rejected.inc({ endpoint: 'single', reason: outcome.reason, pipeline: pipeline.name });
       throw new HttpError(422, 'the document is invalid', { details: outcome.errors });
     },
   );

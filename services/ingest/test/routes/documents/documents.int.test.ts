@@ -12,7 +12,8 @@ describe('documents into Kafka (real broker)', () => {
   let user: Awaited<ReturnType<typeof newUser>>;
   beforeAll(async () => {
     app = await buildStackApp();
-    reader = await TopicReader.start([app.kafka.topics.documents, app.kafka.topics.rejected]);
+    const { documents, rejected } = app.pipelines.get('invoices')!.resources.topics;
+    reader = await TopicReader.start([documents, rejected]);
     user = await newUser(app);
   });
   afterAll(async () => {
@@ -32,7 +33,8 @@ describe('documents into Kafka (real broker)', () => {
       expect(version(id)).toBe(7);
       const [record] = await reader.records(id);
       expect(record?.topic).toBe('documents');
-      expect(record?.value).toEqual({ id, owner: user.id, receivedAt: expect.any(String), doc });
+      const revision = app.pipelines.get('invoices')?.revision;
+      expect(record?.value).toEqual({ id, owner: user.id, receivedAt: expect.any(String), pipeline: 'invoices', revision, doc });
       expect(Math.abs(Date.parse(String(record?.value['receivedAt'])) - Date.now())).toBeLessThan(60_000);
     });
 
@@ -50,7 +52,7 @@ describe('documents into Kafka (real broker)', () => {
         ]),
       );
       const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-      expect(metrics).toMatch(/^ingest_documents_rejected_total\{endpoint="single",reason="(type|null|unknown_field)"\} [1-9]/m);
+      expect(metrics).toMatch(/^ingest_documents_rejected_total\{endpoint="single",reason="(type|null|unknown_field)",pipeline="invoices"\} [1-9]/m);
     });
 
     it('refuses __proto__ with 422 forbidden_key (not a generic 400) and records it', async () => {
@@ -117,8 +119,8 @@ describe('documents into Kafka (real broker)', () => {
         expect(record).toMatchObject({ topic: 'documents', value: { owner: user.id } });
       }
       const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-      expect(metrics).toMatch(/^ingest_documents_rejected_total\{endpoint="batch",reason="malformed_json"\} [1-9]/m);
-      expect(metrics).toMatch(/^ingest_documents_accepted_total\{endpoint="batch"\} [1-9]/m);
+      expect(metrics).toMatch(/^ingest_documents_rejected_total\{endpoint="batch",reason="malformed_json",pipeline="invoices"\} [1-9]/m);
+      expect(metrics).toMatch(/^ingest_documents_accepted_total\{endpoint="batch",pipeline="invoices"\} [1-9]/m);
     });
 
     it('keeps the text of a line that is not JSON on documents.rejected, with idempotent ids per index', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { StoredDocument } from '@docpipe/invoice';
+import type { StoredDocument } from '@docpipe/pipeline';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStackApp, newUser, stackEnv } from '../../stack.js';

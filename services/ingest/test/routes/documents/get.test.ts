@@ -39,10 +39,16 @@ describe('GET /v1/documents/:id without servers', () => {
         storedAt: new Date('2026-01-02T03:04:06.000Z'),
       };
       // A stand-in for the collection: what the route asks for, and a document of another user.
-      Object.assign(other.mongo.documents, {
-        findOne: async (filter: { _id: string }) => {
-          filters.push(filter);
-          return filter._id === id ? stored : null;
+      const collections: string[] = [];
+      Object.assign(other.mongo.db, {
+        collection: (name: string) => {
+          collections.push(name);
+          return {
+            findOne: async (filter: { _id: string }) => {
+              filters.push(filter);
+              return filter._id === id ? stored : null;
+            },
+          };
         },
       });
       const get = async (docId: string, sub: string) =>
@@ -51,6 +57,7 @@ describe('GET /v1/documents/:id without servers', () => {
       const theirs = await get(id.toUpperCase(), '0190a5f0-0000-7000-8000-000000000001');
       const missing = await get('0190a5f0-0000-7000-8000-0000000000cc', '0190a5f0-0000-7000-8000-000000000001');
       expect(filters).toEqual([{ _id: id }, { _id: '0190a5f0-0000-7000-8000-0000000000cc' }]);
+      expect(new Set(collections)).toEqual(new Set(['documents']));
       expect(theirs.statusCode).toBe(404);
       expect(theirs.body).toBe(missing.body);
 
