@@ -1,12 +1,7 @@
+import { DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
 import type { ConsumedRecord } from '@docpipe/kafka';
 import { storedForm, withoutKind, type CompiledPipeline, type Provenance, type StoredDocument, type StoredRejection } from '@docpipe/pipeline';
 import { v5 as uuidv5 } from 'uuid';
-
-/**
- * The namespace of document ids in docs/architecture.md ("Document ids"). It must never change: a
- * replay after a deploy would give its records new ids, and store them twice.
- */
-export const DOCUMENT_ID_NAMESPACE = '43b7645d-eb9c-51b2-ba73-8bf85d4ca532';
 
 /**
  * The owner of every inbox record. A Kafka producer has no user and no token, and a header would

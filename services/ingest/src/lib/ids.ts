@@ -1,12 +1,7 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { DEFAULT_PIPELINE } from '@docpipe/contract';
+import { DEFAULT_PIPELINE, DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 
-/**
- * Namespace of idempotent document ids: v5('https://docpipe/documents', URL namespace). It must
- * never change, or a retry after a deploy would get a new id and be stored twice.
- */
-export const DOCUMENT_ID_NAMESPACE = '43b7645d-eb9c-51b2-ba73-8bf85d4ca532';
 
 /** Random bytes for this many ids are drawn from the CSPRNG at once. */
 const POOLED_IDS = 256;

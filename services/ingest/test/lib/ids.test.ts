@@ -1,6 +1,7 @@
 import { v5 as uuidv5, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_ID_NAMESPACE, documentIds, newUuidV7, pipelineNamespace, replayId, sha256Hex } from '../../src/lib/ids.js';
+import { DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
+import { documentIds, newUuidV7, pipelineNamespace, replayId, sha256Hex } from '../../src/lib/ids.js';
 
 const OWNER = '0190a5f0-0000-7000-8000-000000000001';
 

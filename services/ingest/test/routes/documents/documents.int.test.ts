@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { v5 as uuidv5, version } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCUMENT_ID_NAMESPACE } from '../../../src/lib/ids.js';
+import { DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
 import { invoice } from '../../helpers.js';
 import { buildStackApp, newUser, TopicReader } from '../../stack.js';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCUMENT_ID_NAMESPACE, pipelineNamespace } from '../../../src/lib/ids.js';
+import { DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
+import { pipelineNamespace } from '../../../src/lib/ids.js';
 import { acknowledgeKafka, buildTestApp, invoice, order, PIPELINES_DIR, repositoryPipeline, type Published } from '../../helpers.js';
 
 const USER = '0190a5f0-0000-7000-8000-000000000001';
