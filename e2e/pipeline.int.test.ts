@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EXPECTED_REJECTION, generateDocuments, type GeneratedDocument } from '@docpipe/load/data';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireStackEnv, ServiceProcess, waitFor } from '@docpipe/testing';
+import { pooled, registerUser, requireStackEnv, ServiceProcess, waitFor } from '@docpipe/testing';
 
 // The whole pipeline as it runs in production: ingest and consumer as their own processes from
 // their build output, against the real broker, store and database of the test stack.
@@ -49,20 +49,6 @@ async function postBatch(docs: readonly GeneratedDocument[], first: number, ndjs
   return (res.body['results'] as Outcome[]).map((r) => ({ ...r, index: first + r.index }));
 }
 
-/** Runs `task` over `items` with at most `limit` in flight, keeping the order of results. */
-async function pooled<T, R>(items: readonly T[], limit: number, task: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
-}
-
 const store = () => mongo.db(env.MONGODB_DATABASE);
 const storedCount = () => store().collection('documents').countDocuments({ owner });
 
@@ -70,14 +56,7 @@ beforeAll(async () => {
   mongo = await new MongoClient(env.MONGODB_URI).connect();
   consumer = await ServiceProcess.start('consumer', consumerReady);
   ingest = await ServiceProcess.start('ingest', `${api}/readyz`);
-  const credentials = JSON.stringify({ username: `e2e-${randomUUID().slice(0, 8)}`, password: randomUUID() });
-  const json = { 'content-type': 'application/json' };
-  const user = await fetch(`${api}/v1/users`, { method: 'POST', headers: json, body: credentials });
-  expect(user.status).toBe(201);
-  owner = ((await user.json()) as { id: string }).id;
-  const token = await fetch(`${api}/v1/token`, { method: 'POST', headers: json, body: credentials });
-  expect(token.status).toBe(200);
-  authorization = `Bearer ${((await token.json()) as { access_token: string }).access_token}`;
+  ({ owner, authorization } = await registerUser(api, `e2e-${randomUUID().slice(0, 8)}`, randomUUID()));
 });
 
 afterAll(async () => {

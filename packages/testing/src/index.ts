@@ -56,6 +56,16 @@ export class ServiceProcess {
     child.stderr?.on('data', keep);
   }
 
+  /** The process id: the same pid before and after a change proves there was no restart. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** The tail of what the process wrote, for a test that checks a message it logged. */
+  get output(): string {
+    return this.#output;
+  }
+
   /** Starts `services/<part>/dist/server.js` with the current env plus `env`, and waits for `readyUrl`. */
   static async start(part: 'ingest' | 'consumer', readyUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
     // A leftover process on the port would answer the readiness probe in place of the new one.
@@ -94,4 +104,30 @@ export class ServiceProcess {
     clearTimeout(timer);
     return code;
   }
+}
+
+/** Runs `task` over `items` with at most `limit` in flight, keeping the order of results. */
+export async function pooled<T, R>(items: readonly T[], limit: number, task: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+/** Registers a user on a running ingest and logs in: its id and the Authorization header value. */
+export async function registerUser(api: string, username: string, password: string): Promise<{ owner: string; authorization: string }> {
+  const credentials = JSON.stringify({ username, password });
+  const json = { 'content-type': 'application/json' };
+  const user = await fetch(`${api}/v1/users`, { method: 'POST', headers: json, body: credentials });
+  if (user.status !== 201) throw new Error(`registering ${username}: ${user.status} ${await user.text()}`);
+  const owner = ((await user.json()) as { id: string }).id;
+  const token = await fetch(`${api}/v1/token`, { method: 'POST', headers: json, body: credentials });
+  if (token.status !== 200) throw new Error(`a token for ${username}: ${token.status} ${await token.text()}`);
+  return { owner, authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}` };
 }
