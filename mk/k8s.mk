@@ -4,6 +4,8 @@
 
 KIND_CLUSTER ?= docpipe
 DOCPIPE_ENV ?= kind
+# The tag `make images` builds and loads into kind. Only kind's manifests take it: production's is
+# the release pinned in cdk8s/src/config.ts.
 IMAGE_TAG ?= dev
 K8S_DIST := cdk8s/dist/$(DOCPIPE_ENV)
 KUBECTL ?= kubectl
@@ -12,7 +14,7 @@ KUBECTL ?= kubectl
 CLONED_FROM := $(shell git -C '$(ROOT)' remote get-url origin 2>/dev/null)
 export DOCPIPE_CRDS_DIR ?= $(firstword $(wildcard $(ROOT)/../shared/crds $(CLONED_FROM)/../shared/crds) $(CACHE)/crds)
 export DOCPIPE_ENV
-export DOCPIPE_IMAGE_TAG := $(IMAGE_TAG)
+export DOCPIPE_KIND_IMAGE_TAG := $(IMAGE_TAG)
 include scripts/versions.env
 
 HELM_WAIT := --wait --timeout 10m
@@ -47,8 +49,13 @@ cluster: ## Create the kind cluster (1 control plane + 2 workers) unless it exis
 	  || kind create cluster --name $(KIND_CLUSTER) --config kind-config.yaml --image $(KIND_NODE_IMAGE) --wait 120s
 	$(KUBECTL) config use-context kind-$(KIND_CLUSTER)
 
+.PHONY: namespace
+namespace: synth ## Create or update the docpipe namespace with its Pod Security labels
+	@bash scripts/k8s/namespace.sh $(K8S_DIST)
+
 .PHONY: operators
-operators: ## helm upgrade --install the pinned operators with charts/*.values.yaml
+# The Strimzi chart puts RoleBindings into the namespace it watches, which Helm does not create.
+operators: namespace ## helm upgrade --install the pinned operators with charts/*.values.yaml
 	@command -v helm >/dev/null || { echo "helm 3 is required: https://helm.sh" >&2; exit 1; }
 	helm upgrade --install metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server/ \
 	  --version $(METRICS_SERVER_CHART_VERSION) -n kube-system -f charts/metrics-server.values.yaml $(HELM_WAIT)
@@ -60,7 +67,7 @@ operators: ## helm upgrade --install the pinned operators with charts/*.values.y
 	  --version $(KUBE_PROMETHEUS_STACK_CHART_VERSION) -n monitoring --create-namespace -f charts/kube-prometheus-stack.values.yaml $(HELM_WAIT)
 
 .PHONY: secrets
-secrets: ## Create the docpipe Secrets (passwords, key file, JWT keys) that do not exist yet
+secrets: namespace ## Create the docpipe Secrets (passwords, key file, JWT keys) that do not exist yet
 	@bash scripts/k8s/secrets.sh
 
 .PHONY: deploy
@@ -77,7 +84,7 @@ deploy: synth secrets ## Apply cdk8s/dist/$(DOCPIPE_ENV) server-side and wait fo
 	@echo "docpipe is up: API http://localhost:8080 (kind NodePort), Grafana http://localhost:3000"
 
 .PHONY: up
-up: cluster operators images deploy ## kind cluster + operators + images + secrets + manifests, waiting until ready (idempotent)
+up: cluster operators images deploy ## kind cluster + namespace + operators + images + secrets + manifests, waiting until ready (idempotent)
 
 .PHONY: down
 down: ## Delete the kind cluster (and everything in it)

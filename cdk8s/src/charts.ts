@@ -1,17 +1,20 @@
 // Wires the constructs into one chart per concern; each chart becomes dist/<env>/<id>.k8s.yaml,
 // and the numeric prefixes order `kubectl apply -f` (the namespace first).
-import { CONSUMER_GROUP, INVOICES, JWT_SECRET, MONGODB_SECRETS, PIPELINES_MOUNT, PORTS, POSTGRES_SECRET } from '@docpipe/contract';
+import { CONSUMER_GROUP, INVOICES, JWT_SECRET, MONGODB_SECRETS, PIPELINES_MOUNT, PORTS } from '@docpipe/contract';
 import { App, Chart, type ChartProps } from 'cdk8s';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pinnedVersions, type EnvironmentConfig } from './config.js';
 import type { Env } from './constructs/app.js';
+import { appImage } from './constructs/common.js';
 import { CronJobs } from './constructs/cron-jobs.js';
 import { Consumer } from './constructs/consumer.js';
 import { Ingest } from './constructs/ingest.js';
 import { DocpipeTopic, KafkaClientUser, KafkaCluster } from './constructs/kafka.js';
 import { MongoReplicaSet } from './constructs/mongodb.js';
 import { BaselineNetworkPolicies, DocpipeNamespace } from './constructs/namespace.js';
+import { Operator } from './constructs/operator.js';
+import { PipelineCrd } from './constructs/pipeline-crd.js';
 import { Postgres } from './constructs/postgres.js';
 import { Monitoring } from './monitoring/monitoring.js';
 
@@ -38,6 +41,9 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   new DocpipeNamespace(namespace, 'Namespace', { name: env.namespace });
   const network = chart('01-network-baseline');
   new BaselineNetworkPolicies(network, 'Baseline');
+  // Cluster-scoped, and before any chart whose objects the operator then reconciles.
+  const crds = chart('05-crds', {});
+  new PipelineCrd(crds, 'DocumentPipeline');
 
   // Labels are known up front so each construct can name its peers before they exist.
   const labelsOf = (name: string, component: string) => ({
@@ -51,6 +57,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
 
   const kafkaChart = chart('10-kafka');
   const kafka = new KafkaCluster(kafkaChart, 'Kafka', {
+    namespace: env.namespace,
     version,
     nodes: env.kafka.nodes,
     storageSize: env.kafka.storageSize,
@@ -59,6 +66,8 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     resources: env.kafka.resources,
     jmxExporterConfig: kafkaMetricsConfig(),
     clients: [ingestPods, consumerPods],
+    tls: env.kafka.tls,
+    kubernetesApi: env.kubernetesApi,
   });
   const topic = (id: string, topicName: string, partitions: number, retentionDays = 7) =>
     new DocpipeTopic(kafkaChart, id, {
@@ -70,7 +79,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
       retentionMs: retentionDays * 24 * 3600 * 1000,
     });
   const documents = topic('Documents', topics.documents, env.kafka.documentsPartitions);
-  topic('Rejected', topics.rejected, env.kafka.rejectedPartitions);
+  const rejected = topic('Rejected', topics.rejected, env.kafka.rejectedPartitions);
   // Dead letters wait for a person: keep them a month.
   topic('DeadLetters', topics.deadletter, 1, 30);
   const ingestUser = new KafkaClientUser(kafkaChart, 'IngestUser', {
@@ -112,11 +121,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   const postgresPods = { 'app.kubernetes.io/name': postgres.name };
   // A variable is set here only where another object of these manifests depends on its value
   // (ports, topics, group, users, addresses); every other one keeps its default from the contract.
-  const database: [string, Env][] = [
-    ['POSTGRES_USER', { name: POSTGRES_SECRET, key: 'username' }],
-    ['POSTGRES_PASSWORD', { name: POSTGRES_SECRET, key: 'password' }],
-    ['DATABASE_URL', postgres.urlTemplate],
-  ];
+  const database = postgres.clientVariables;
   const mongodb: [string, Env][] = [
     ['MONGODB_USERNAME', { name: MONGODB_SECRETS.app, key: 'username' }],
     ['MONGODB_PASSWORD', { name: MONGODB_SECRETS.app, key: 'password' }],
@@ -124,12 +129,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ['MONGODB_DATABASE', mongo.database],
   ];
   const kafkaClient = (user: KafkaClientUser): [string, Env][] => [
-    ['KAFKA_BROKERS', kafka.bootstrapServers],
-    ['KAFKA_CLIENT_ID', user.username],
-    ['KAFKA_SASL_USERNAME', user.username],
-    ['KAFKA_SASL_PASSWORD', user.secret],
-    ['KAFKA_TOPIC_DOCUMENTS', topics.documents],
-    ['KAFKA_TOPIC_REJECTED', topics.rejected],
+    ...kafka.clientVariables(user),
   ];
   const pipelines: [string, Env] = ['PIPELINES_DIR', PIPELINES_MOUNT];
 
@@ -144,7 +144,8 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
       ...database,
       ['JWT_KEYS', JWT_SECRET],
     ],
-    migrateVariables: database,
+    migrateVariables: postgres.migrateVariables,
+    files: kafka.clientFiles,
     dependencies: [
       { pods: kafkaPods, port: PORTS.kafkaClient },
       { pods: postgresPods, port: PORTS.postgres },
@@ -158,7 +159,6 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     variables: [
       ['METRICS_PORT', String(PORTS.consumerMetrics)],
       ...kafkaClient(consumerUser),
-      ['KAFKA_TOPIC_DEADLETTER', topics.deadletter],
       ['KAFKA_GROUP_ID', CONSUMER_GROUP],
       pipelines,
       ...mongodb,
@@ -169,9 +169,10 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ],
     bootstrapServers: kafka.bootstrapServers,
     consumerGroup: CONSUMER_GROUP,
-    topic: topics.documents,
-    topicPartitions: documents.partitions,
+    topics: [documents, rejected].map((t) => ({ name: t.topicName, partitions: t.partitions })),
     kafkaUser: consumerUser,
+    ...(kafka.tls ? { kafkaCa: kafka.clusterCa } : {}),
+    files: kafka.clientFiles,
   });
 
   const jobsChart = chart('30-jobs');
@@ -190,5 +191,25 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     kafkaCluster: kafka.name,
   });
 
-  return [namespace, network, kafkaChart, mongoChart, postgresChart, ingestChart, consumerChart, jobsChart, monitoringChart];
+  // The operator, told what each pipeline's children need of the cluster. It holds no database
+  // credentials: deletionPolicy Delete leaves the collections to a person, and says so.
+  const operatorChart = chart('50-operator');
+  new Operator(operatorChart, 'Operator', {
+    env,
+    variables: [
+      ['WATCH_NAMESPACE', env.namespace],
+      ['KAFKA_CLUSTER', kafka.name],
+      ['KAFKA_BROKERS', kafka.bootstrapServers],
+      ['KAFKA_TLS', String(kafka.tls)],
+      ['KAFKA_TOPIC_REPLICAS', String(env.kafka.replicationFactor)],
+      ['KAFKA_MIN_INSYNC_REPLICAS', String(env.kafka.minInSyncReplicas)],
+      ['CONSUMER_IMAGE', appImage(env, 'consumer')],
+      ['CONSUMER_IMAGE_PULL_POLICY', env.imagePullPolicy],
+      ['MONGODB_HOSTS', mongo.hosts.join(',')],
+      ['MONGODB_REPLICA_SET', mongo.replicaSet],
+      ['MONGODB_DATABASE', mongo.database],
+    ],
+  });
+
+  return [namespace, network, crds, kafkaChart, mongoChart, postgresChart, ingestChart, consumerChart, jobsChart, monitoringChart, operatorChart];
 }

@@ -21,7 +21,18 @@ export interface KafkaConfig {
   /** Partitions of `documents`: the ceiling of useful consumer replicas. */
   readonly documentsPartitions: number;
   readonly rejectedPartitions: number;
+  /**
+   * The client listener speaks TLS, and ingest, consumer and KEDA trust Strimzi's cluster CA.
+   * kind stays plain: its traffic never leaves the laptop.
+   */
+  readonly tls: boolean;
   readonly resources: ResourceSpec;
+}
+
+/** Addresses that no pod or namespace selector can name, with the ports a flow uses on them. */
+export interface CidrFlow {
+  readonly cidrs: readonly string[];
+  readonly ports: readonly number[];
 }
 
 export interface EnvironmentConfig {
@@ -29,6 +40,8 @@ export interface EnvironmentConfig {
   readonly namespace: string;
   /** Tag of the docpipe/* images; never `latest`. */
   readonly imageTag: string;
+  /** Only release tags (x.y.z) may run here: a development build never reaches this environment. */
+  readonly releaseImagesOnly: boolean;
   /** Pods pulled from a registry use IfNotPresent; kind-loaded images must never be pulled. */
   readonly imagePullPolicy: 'IfNotPresent' | 'Never';
   readonly kafka: KafkaConfig;
@@ -40,6 +53,8 @@ export interface EnvironmentConfig {
     readonly cpuUtilization: number;
     /** kind exposes the API as a NodePort that kind-config.yaml maps to host port 8080. */
     readonly nodePort?: number;
+    /** Where a NodePort's clients arrive from, after the node has translated them; with nodePort. */
+    readonly nodePortSources?: readonly string[];
     readonly resources: ResourceSpec;
   };
   readonly consumer: {
@@ -50,6 +65,12 @@ export interface EnvironmentConfig {
     readonly resources: ResourceSpec;
   };
   readonly jobs: { readonly resources: ResourceSpec };
+  /**
+   * Where pods reach the Kubernetes API (the entity operator watches KafkaTopics and KafkaUsers):
+   * the API server's own addresses, and the `kubernetes` Service's for network plugins that judge
+   * a flow before kube-proxy rewrites its destination.
+   */
+  readonly kubernetesApi: readonly CidrFlow[];
 }
 
 /** scripts/versions.env, so the cluster and the local stack run the same Kafka. */
@@ -65,11 +86,27 @@ export function pinnedVersions(): Record<string, string> {
 
 const small: ResourceSpec = { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 };
 
+// Docker's default address pools, from which the `kind` network of the nodes takes its subnet;
+// a Docker configured with other pools needs its own here (`docker network inspect kind`).
+const dockerNetworks = ['172.16.0.0/12', '192.168.0.0/16'];
+// kind's default pod subnet: kube-proxy hands a NodePort client to a pod on the same node from
+// the node's address on this network.
+const kindPods = '10.244.0.0/16';
+// RFC 1918: where a typical cluster's control plane and Service network live. A cluster whose API
+// server is reached on a public address needs that address here.
+const privateNetworks = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+/** The tag `make images` gave the images that kind runs (mk/k8s.mk exports it to kind alone). */
+function kindImageTag(): string {
+  return process.env.DOCPIPE_KIND_IMAGE_TAG || 'dev';
+}
+
 export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> = {
   kind: {
     name: 'kind',
     namespace: 'docpipe',
-    imageTag: 'dev',
+    imageTag: kindImageTag(),
+    releaseImagesOnly: false,
     imagePullPolicy: 'Never',
     kafka: {
       nodes: 1,
@@ -78,6 +115,7 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       minInSyncReplicas: 1,
       documentsPartitions: 6,
       rejectedPartitions: 3,
+      tls: false,
       resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1536 },
     },
     mongodb: {
@@ -86,14 +124,28 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       resources: { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 1024 },
     },
     postgres: { storageSize: '1Gi', resources: { ...small, memoryLimitMiB: 512 } },
-    ingest: { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, nodePort: 30080, resources: { ...small, memoryLimitMiB: 384 } },
+    ingest: {
+      minReplicas: 1,
+      maxReplicas: 3,
+      cpuUtilization: 70,
+      nodePort: 30080,
+      nodePortSources: [...dockerNetworks, kindPods],
+      resources: { ...small, memoryLimitMiB: 384 },
+    },
     consumer: { minReplicas: 1, maxReplicas: 3, lagThreshold: 1000, resources: { ...small, memoryLimitMiB: 384 } },
     jobs: { resources: small },
+    // The API server listens on the control-plane node; the Service is the first address of
+    // kind's default Service subnet.
+    kubernetesApi: [
+      { cidrs: dockerNetworks, ports: [6443] },
+      { cidrs: ['10.96.0.1/32'], ports: [443] },
+    ],
   },
   production: {
     name: 'production',
     namespace: 'docpipe',
     imageTag: '0.1.0',
+    releaseImagesOnly: true,
     imagePullPolicy: 'IfNotPresent',
     kafka: {
       nodes: 3,
@@ -102,6 +154,7 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       minInSyncReplicas: 2,
       documentsPartitions: 12,
       rejectedPartitions: 6,
+      tls: true,
       resources: { cpuRequestMillis: 1000, cpuLimitMillis: 2000, memoryRequestMiB: 4096, memoryLimitMiB: 4096 },
     },
     mongodb: {
@@ -126,6 +179,8 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
     },
     jobs: { resources: { ...small, cpuRequestMillis: 100 } },
+    // Managed and kubeadm clusters alike serve the API on 443 or 6443.
+    kubernetesApi: [{ cidrs: privateNetworks, ports: [443, 6443] }],
   },
 };
 

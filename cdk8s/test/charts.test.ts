@@ -1,13 +1,17 @@
 import './support/prepare.js';
-import { kafkaUserSecret } from '@docpipe/contract';
-import { App, Testing } from 'cdk8s';
+import { fileURLToPath } from 'node:url';
+import { POSTGRES_APP_ROLE, POSTGRES_APP_SECRET, POSTGRES_SECRET, kafkaUserSecret } from '@docpipe/contract';
+import { compilePipelineFile, consumedTopics } from '@docpipe/pipeline';
+import { App, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../src/charts.js';
 import { environments, pinnedVersions } from '../src/config.js';
 import { Consumer } from '../src/constructs/consumer.js';
 import { KafkaCluster } from '../src/constructs/kafka.js';
 import { MongoReplicaSet } from '../src/constructs/mongodb.js';
-import { envNames, id, synthCharts, synthManifests, type Manifest } from './support/manifests.js';
+import { AllowPolicy } from '../src/constructs/network.js';
+import { Postgres } from '../src/constructs/postgres.js';
+import { CLUSTER_SCOPED, crossNamespaceAddresses, envNames, id, podSpec, synthCharts, synthManifests, type Manifest } from './support/manifests.js';
 
 const find = (all: Manifest[], kind: string, name: string) => {
   const m = all.find((x) => x.kind === kind && x.metadata.name === name);
@@ -36,7 +40,7 @@ describe.each(envNames)('%s charts', (name) => {
   });
 
   it('puts every namespaced object in the docpipe namespace', () => {
-    expect(all.filter((m) => m.kind !== 'Namespace' && m.metadata.namespace !== 'docpipe').map(id)).toEqual([]);
+    expect(all.filter((m) => !CLUSTER_SCOPED.has(m.kind) && m.metadata.namespace !== 'docpipe').map(id)).toEqual([]);
   });
 
   it('scales ingest on CPU with an autoscaling/v2 HPA', () => {
@@ -56,15 +60,59 @@ describe.each(envNames)('%s charts', (name) => {
     const topic = find(all, 'KafkaTopic', 'documents');
     expect(topic.spec.topicName).toBe('documents');
     expect(topic.spec.partitions).toBeGreaterThanOrEqual(scaled.spec.maxReplicaCount);
-    expect(scaled.spec.triggers).toEqual([
-      expect.objectContaining({
-        type: 'kafka',
-        metadata: expect.objectContaining({ bootstrapServers: 'docpipe-kafka-bootstrap:9092', consumerGroup: 'docpipe-consumer', topic: 'documents' }),
-        authenticationRef: { name: 'consumer-kafka' },
-      }),
-    ]);
+    expect(new Set(scaled.spec.triggers.map((t: any) => [t.type, t.metadata.consumerGroup, t.authenticationRef.name].join()))).toEqual(
+      new Set(['kafka,docpipe-consumer,consumer-kafka']),
+    );
     const auth = find(all, 'TriggerAuthentication', 'consumer-kafka');
-    expect(auth.spec.secretTargetRef).toEqual([{ parameter: 'password', name: 'consumer', key: 'password' }]);
+    expect(auth.spec.secretTargetRef).toContainEqual({ parameter: 'password', name: 'consumer', key: 'password' });
+  });
+
+  it('scales the consumer on every topic its group reads', () => {
+    const triggers = find(all, 'ScaledObject', 'consumer').spec.triggers;
+    const read = find(all, 'KafkaUser', 'consumer')
+      .spec.authorization.acls.filter((a: any) => a.resource.type === 'topic' && a.operations.includes('Read'))
+      .map((a: any) => a.resource.name);
+    // The consumer reads the documents and rejected topics of the pipelines it serves: invoices here.
+    const invoices = compilePipelineFile(fileURLToPath(new URL('../../pipelines/invoices.yaml', import.meta.url)));
+    const subscribed = consumedTopics([invoices]);
+    const scaledOn = triggers.map((t: any) => t.metadata.topic);
+    expect(new Set(scaledOn)).toEqual(new Set(read));
+    expect(new Set(scaledOn)).toEqual(new Set(subscribed));
+    expect(scaledOn).toHaveLength(new Set(scaledOn).size);
+  });
+
+  it('qualifies with its namespace every Service name dialled from another namespace', () => {
+    const dialled = crossNamespaceAddresses(all);
+    expect(dialled.length).toBeGreaterThan(0);
+    for (const { where, from, address, namespace } of dialled) {
+      expect(address, `${where}, dialled from namespace ${from}`).toMatch(new RegExp(`^[a-z0-9-]+\\.${namespace}\\.svc(\\.cluster\\.local)?:\\d+$`));
+    }
+  });
+
+  it('gives the databases a startup probe on the address liveness checks, long enough for a slow first start', () => {
+    for (const sts of ['mongodb', 'postgres']) {
+      const [container] = find(all, 'StatefulSet', sts).spec.template.spec.containers;
+      const { startupProbe, livenessProbe } = container;
+      // The image's first-start server listens on 127.0.0.1 only: a probe of the pod's port fails
+      // through that phase, and must outlast it on a slow laptop's disk.
+      expect(startupProbe.tcpSocket, sts).toEqual(livenessProbe.tcpSocket);
+      expect((startupProbe.periodSeconds ?? 10) * startupProbe.failureThreshold, sts).toBeGreaterThanOrEqual(5 * 60);
+    }
+  });
+
+  it('connects the services to Postgres as the application role, and only migrate as the superuser', () => {
+    const user = (container: any) => container.env.find((e: any) => e.name === 'POSTGRES_USER');
+    const password = (container: any) => container.env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef;
+    const ingest = find(all, 'Deployment', 'ingest').spec.template.spec;
+    const services = [ingest.containers[0], ...['user-counter', 'count-cleaner'].map((j) => find(all, 'CronJob', j).spec.jobTemplate.spec.template.spec.containers[0])];
+    for (const c of services) {
+      expect(user(c), c.name).toEqual({ name: 'POSTGRES_USER', value: POSTGRES_APP_ROLE });
+      expect(password(c), c.name).toEqual({ name: POSTGRES_APP_SECRET, key: 'password' });
+    }
+    const [migrate] = ingest.initContainers;
+    expect(user(migrate).valueFrom.secretKeyRef).toEqual({ name: POSTGRES_SECRET, key: 'username' });
+    expect(password(migrate)).toEqual({ name: POSTGRES_SECRET, key: 'password' });
+    expect(migrate.env.find((e: any) => e.name === 'POSTGRES_APP_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: POSTGRES_APP_SECRET, key: 'password' });
   });
 
   it('runs user-counter every minute and count-cleaner hourly, never overlapping', () => {
@@ -109,12 +157,51 @@ describe.each(envNames)('%s charts', (name) => {
   });
 });
 
+describe('Kafka client security', () => {
+  const listener = (all: Manifest[]) => find(all, 'Kafka', 'docpipe').spec.kafka.listeners[0];
+  const clients = (all: Manifest[]) => ['ingest', 'consumer'].map((d) => find(all, 'Deployment', d).spec.template.spec);
+
+  it("in production: a TLS listener, and ingest, consumer and KEDA trusting Strimzi's cluster CA", () => {
+    const all = synthManifests(environments.production);
+    expect(listener(all)).toMatchObject({ tls: true, authentication: { type: 'scram-sha-512' } });
+    for (const pod of clients(all)) {
+      const [container] = pod.containers;
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+      expect(env.KAFKA_SSL).toBe('true');
+      const mount = container.volumeMounts.find((m: any) => env.KAFKA_CA_FILE.startsWith(`${m.mountPath}/`));
+      const volume = pod.volumes.find((v: any) => v.name === mount.name);
+      expect(mount.readOnly).toBe(true);
+      expect(volume.secret).toMatchObject({ secretName: 'docpipe-cluster-ca-cert', items: [{ key: 'ca.crt', path: env.KAFKA_CA_FILE.slice(mount.mountPath.length + 1) }] });
+    }
+    const auth = find(all, 'TriggerAuthentication', 'consumer-kafka');
+    expect(auth.spec.secretTargetRef).toContainEqual({ parameter: 'ca', name: 'docpipe-cluster-ca-cert', key: 'ca.crt' });
+    expect(find(all, 'ConfigMap', 'consumer-keda-kafka').data.tls).toBe('enable');
+  });
+
+  it('in kind: plain TCP, nothing to trust', () => {
+    const all = synthManifests(environments.kind);
+    expect(listener(all).tls).toBe(false);
+    for (const pod of clients(all)) expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain('KAFKA_SSL');
+    expect(find(all, 'ConfigMap', 'consumer-keda-kafka').data.tls).toBe('disable');
+  });
+});
+
 describe('environments', () => {
   it('differ as documented: kind is small, production is replicated', () => {
     expect(environments.kind.kafka.nodes).toBe(1);
     expect(environments.production.kafka.nodes).toBe(3);
     expect(environments.production.mongodb.members).toBe(3);
     expect(environments.production.ingest.minReplicas).toBeGreaterThan(environments.kind.ingest.minReplicas);
+  });
+
+  it('runs release images in production', () => {
+    const images = synthManifests(environments.production).flatMap((m) => {
+      const spec = podSpec(m);
+      return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: any) => c.image as string);
+    });
+    const ours = images.filter((image) => image.startsWith('docpipe/'));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.filter((image) => !/^docpipe\/[a-z-]+:\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(image))).toEqual([]);
   });
 
   it('exposes ingest on a NodePort only in kind', () => {
@@ -136,19 +223,22 @@ describe('constructor checks', () => {
           env: { ...env, consumer: { ...env.consumer, maxReplicas: 7 } },
           variables: [],
           dependencies: [],
-          bootstrapServers: 'b:9092',
+          bootstrapServers: 'b.docpipe.svc:9092',
           consumerGroup: 'g',
-          topic: 'documents',
-          topicPartitions: 6,
+          topics: [
+            { name: 'documents', partitions: 6 },
+            { name: 'documents.rejected', partitions: 3 },
+          ],
           kafkaUser: { username: 'consumer', secret: kafkaUserSecret('consumer') },
         }),
-    ).toThrow(/maxReplicaCount 7 exceeds the 6 partitions/);
+    ).toThrow(/maxReplicaCount 7 exceeds the 6 partitions of documents/);
   });
 
   it('refuses a replication factor larger than the cluster', () => {
     expect(
       () =>
         new KafkaCluster(scope(), 'k', {
+          namespace: 'docpipe',
           version: '4.3.0',
           nodes: 1,
           storageSize: '1Gi',
@@ -157,6 +247,7 @@ describe('constructor checks', () => {
           resources: env.kafka.resources,
           jmxExporterConfig: 'rules: []',
           clients: [],
+          kubernetesApi: env.kubernetesApi,
         }),
     ).toThrow(/replication factor 3 exceeds the 1 Kafka node/);
   });
@@ -169,5 +260,27 @@ describe('constructor checks', () => {
 
   it('refuses an unpinned image tag', () => {
     expect(() => buildCharts(new App(), { ...env, imageTag: 'latest' })).toThrow(/must be pinned/);
+  });
+
+  it('refuses a development tag where only releases may run', () => {
+    expect(() => buildCharts(new App(), { ...environments.production, imageTag: 'dev' })).toThrow(/release images only/);
+    expect(() => buildCharts(new App(), { ...environments.production, imageTag: '0.2.0-rc.1' })).not.toThrow();
+  });
+
+  it('refuses a database first start too short to initialise', () => {
+    expect(
+      () =>
+        new Postgres(scope(), 'p', { storageSize: '1Gi', resources: env.postgres.resources, clients: [], firstStartTimeout: Duration.seconds(5) }),
+    ).toThrow(/leaves no time/);
+  });
+
+  it('refuses a NodePort without the networks its clients come from', () => {
+    expect(() => buildCharts(new App(), { ...env, ingest: { ...env.ingest, nodePortSources: [] } })).toThrow(/nodePortSources/);
+  });
+
+  it('refuses a network rule for every address', () => {
+    expect(() => new AllowPolicy(scope(), 'a', { name: 'a', podSelector: { a: 'b' }, egress: [{ peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: 443 }] }] })).toThrow(
+      /every address/,
+    );
   });
 });

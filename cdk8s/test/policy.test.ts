@@ -51,6 +51,11 @@ describe('the policy rules catch', () => {
     expect(perObjectRules.imagesPinned(broken((c) => (c.image = 'mongo@sha256:abc')))).toEqual([]);
   });
 
+  it('a pinned image pulled again on every start', () => {
+    expect(perObjectRules.pinnedImagesPulledOnce(broken((c) => (c.imagePullPolicy = 'Always')))).toHaveLength(1);
+    expect(perObjectRules.pinnedImagesPulledOnce(broken((c) => ((c.image = 'docpipe/ingest:latest'), (c.imagePullPolicy = 'Always'))))).toEqual([]);
+  });
+
   it('a Deployment without a PDB', () => {
     expect(pdbForEachDeployment(all.filter((m) => !(m.kind === 'PodDisruptionBudget' && m.metadata.name === 'consumer')))).toEqual([
       'Deployment/consumer: no PodDisruptionBudget selects its pods',

@@ -1,5 +1,5 @@
 import './support/prepare.js';
-import { PARTS, PORTS } from '@docpipe/contract';
+import { PARTS, PORTS, POSTGRES_APP_ROLE } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
 import { envNames, synthManifests } from './support/manifests.js';
@@ -33,6 +33,21 @@ describe.each(envNames)('%s: every Docpipe container', (name) => {
     const service = (part: 'ingest' | 'consumer') => containers.find((c) => c.part === part && c.container.name === part)!;
     expect(listening(service('ingest'))).toEqual({ container: PORTS.ingestHttp, config: PORTS.ingestHttp });
     expect(listening(service('consumer'))).toEqual({ container: PORTS.consumerMetrics, config: PORTS.consumerMetrics });
+  });
+
+  it("reaches Kafka over TLS trusting the file the manifests mount where the listener uses TLS, else plain", () => {
+    const tls = environments[name].kafka.tls;
+    for (const c of containers.filter((x) => x.part === 'ingest' || x.part === 'consumer').filter((x) => x.container.name === x.part)) {
+      const env = plainEnv(c.container, secrets);
+      const { kafka } = parts[c.part].loadConfig(env) as { kafka: { ssl: unknown } };
+      expect(kafka.ssl, c.where).toEqual(tls ? { caFile: env['KAFKA_CA_FILE'] } : false);
+    }
+  });
+
+  it("lets migrate, and migrate only, give the application role its password", () => {
+    const appRole = (c: PartContainer) => (parts.jobs.loadConfig(plainEnv(c.container, secrets)) as { appRole?: { name: string } }).appRole?.name;
+    const jobs = containers.filter((c) => c.part === 'jobs');
+    expect(jobs.filter((c) => appRole(c) !== undefined).map((c) => [c.container.name, appRole(c)])).toEqual([['migrate', POSTGRES_APP_ROLE]]);
   });
 });
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stops the etcd + kube-apiserver that up.sh started (by their pid files) and deletes their state.
+# Stops the etcd + kube-apiserver that up.sh started (by their pid files) and deletes their state;
+# DOCPIPE_APISERVER_DIR names the same folder as it did for up.sh.
 source "$(dirname "$0")/../lib.sh"
-dir="$LOCAL/apiserver"
+dir=${DOCPIPE_APISERVER_DIR:-$LOCAL/apiserver}
 for name in kube-apiserver etcd; do
   pidfile="$dir/$name.pid"
   [ -f "$pidfile" ] || continue

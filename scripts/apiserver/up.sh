@@ -3,11 +3,12 @@
 # for checking manifests against the real API: schemas, defaulting, admission (Pod Security
 # included). No controllers or nodes run, so nothing is ever scheduled. Writes
 # .local/apiserver/kubeconfig and prints its path. Idempotent: a running server is reused.
+# DOCPIPE_APISERVER_DIR puts its state elsewhere, so that two test files can each run their own.
 source "$(dirname "$0")/../lib.sh"
 apt_install etcd-server openssl curl
 bash "$ROOT/scripts/install/kube-apiserver.sh"
 
-dir="$LOCAL/apiserver"
+dir=${DOCPIPE_APISERVER_DIR:-$LOCAL/apiserver}
 kubeconfig="$dir/kubeconfig"
 alive() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 if alive etcd && alive kube-apiserver && [ -f "$kubeconfig" ]; then

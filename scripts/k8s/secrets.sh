@@ -2,6 +2,7 @@
 # Creates the Secrets the manifests reference by name (never committed), each only when it does
 # not exist yet: Postgres and MongoDB keep the password they were initialised with, so a second
 # `make up` must not rotate them. The Kafka users' Secrets come from Strimzi's user operator.
+# The namespace must exist (scripts/k8s/namespace.sh, which `make secrets` runs first).
 source "$(dirname "$0")/../lib.sh"
 need kubectl "Install kubectl (make up needs it)."
 ns=${DOCPIPE_NAMESPACE:-docpipe}
@@ -18,9 +19,11 @@ ensure() { # ensure NAME --from-literal=...: create the Secret unless it exists
   log "secret $ns/$name created"
 }
 
-kubectl get namespace "$ns" >/dev/null 2>&1 || kubectl apply --server-side -f "$ROOT/cdk8s/dist/${DOCPIPE_ENV:-kind}/00-namespace.k8s.yaml" >/dev/null
 # Hex only: the values end up inside connection URIs, where hex needs no escaping.
+# postgres: the superuser, for the server and `jobs migrate`; postgres-app: the password migrate
+# gives the services' role (POSTGRES_APP_ROLE in packages/contract).
 ensure postgres --from-literal=username=docpipe --from-literal=password="$(rand 24)"
+ensure postgres-app --from-literal=password="$(rand 24)"
 ensure mongodb-root --from-literal=username=root --from-literal=password="$(rand 24)"
 ensure mongodb-app --from-literal=username=docpipe --from-literal=password="$(rand 24)"
 # 756 bytes of base64: within MongoDB's 6-1024 character key file limit.

@@ -4,11 +4,19 @@ import type { SecretKey } from '@docpipe/contract';
 import { Duration, JsonPatch, ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
+import { posix } from 'node:path';
 import type { EnvironmentConfig, ResourceSpec } from '../config.js';
 import { APP_USER, DisruptionBudget, appImage, partLabels, podSecurityContext, pullPolicy, resources, restrictedSecurityContext, tmpVolume } from './common.js';
 
 /** An environment variable: a literal, or a key of a Secret that `make up` or Strimzi creates. */
 export type Env = string | SecretKey;
+
+/** One key of a Secret, as a read-only file. */
+export interface SecretFile {
+  readonly secret: SecretKey;
+  /** Absolute path of the file; its folder holds nothing else. */
+  readonly path: string;
+}
 
 export interface AppDeploymentProps {
   readonly env: EnvironmentConfig;
@@ -21,6 +29,8 @@ export interface AppDeploymentProps {
   readonly resources: ResourceSpec;
   /** Containers that must finish before the service starts (migrations). @default - none */
   readonly initContainers?: kplus.ContainerProps[];
+  /** Files the service reads from Secrets (a CA to trust). @default - none */
+  readonly files?: readonly SecretFile[];
 }
 
 function envValue(scope: Construct, name: string, value: Env): kplus.EnvValue {
@@ -82,6 +92,18 @@ export class AppDeployment extends Construct {
       readiness: kplus.Probe.fromHttpGet('/readyz', { port: props.port, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
     });
     container.mount('/tmp', tmp);
+    const folders = new Set<string>(['/tmp']);
+    for (const file of props.files ?? []) {
+      const folder = posix.dirname(file.path);
+      if (!posix.isAbsolute(file.path) || folders.has(folder)) throw new Error(`${props.part}: ${file.path} needs an absolute path in a folder of its own`);
+      folders.add(folder);
+      const secret = kplus.Secret.fromSecretName(this, `${file.secret.name}FileSecret`, file.secret.name);
+      const volume = kplus.Volume.fromSecret(this, `${file.secret.name}File`, secret, {
+        name: `secret-${file.secret.name}`,
+        items: { [file.secret.key]: { path: posix.basename(file.path) } },
+      });
+      container.mount(folder, volume, { readOnly: true });
+    }
 
     new DisruptionBudget(this, 'Pdb', { name: props.part, selector: this.labels });
   }

@@ -1,6 +1,6 @@
 // Pieces every workload construct shares: labels, the restricted security context, resources.
 import type { Part } from '@docpipe/contract';
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import { k8s } from 'cdk8s-plus-34';
@@ -59,9 +59,38 @@ export const OFFICIAL_IMAGE_UID_EXEMPTION = { 'kube-score/ignore': 'container-se
 /** The numeric user the docpipe/* Dockerfiles create (USER 10001). */
 export const APP_USER = 10001;
 
+/** A release: x.y.z, with an optional pre-release such as -rc.1. */
+const RELEASE_TAG = /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/;
+
 export function appImage(env: EnvironmentConfig, part: Part): string {
   if (!env.imageTag || env.imageTag === 'latest') throw new Error(`image tag for docpipe/${part} must be pinned, got "${env.imageTag}"`);
+  if (env.releaseImagesOnly && !RELEASE_TAG.test(env.imageTag)) {
+    throw new Error(`the ${env.name} environment runs release images only (x.y.z): docpipe/${part}:${env.imageTag} is not one`);
+  }
   return `docpipe/${part}:${env.imageTag}`;
+}
+
+/** A pinned tag never changes: each node pulls it once, not on every restart. */
+export const PINNED_IMAGE_PULL_POLICY = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+
+/** How long a database may take to initialise an empty volume on a slow laptop. */
+export const FIRST_START_TIMEOUT = Duration.minutes(10);
+const FIRST_START_PERIOD_SECONDS = 10;
+
+/**
+ * The startup probe of an official database image. On an empty volume its entrypoint first runs a
+ * temporary server that listens on 127.0.0.1 only, while it creates users and databases. The probe
+ * dials the pod's address, as liveness does, so liveness starts only once the real server listens,
+ * and a kill in the middle of that phase (which would leave data without its users) is avoided.
+ */
+export function firstStartProbe(port: number, timeout: Duration): kplus.Probe {
+  const seconds = timeout.toSeconds();
+  if (seconds < FIRST_START_PERIOD_SECONDS) throw new Error(`a first start of ${seconds} s leaves no time to initialise the data directory`);
+  return kplus.Probe.fromTcpSocket({
+    port,
+    periodSeconds: Duration.seconds(FIRST_START_PERIOD_SECONDS),
+    failureThreshold: Math.ceil(seconds / FIRST_START_PERIOD_SECONDS),
+  });
 }
 
 export function pullPolicy(env: EnvironmentConfig): kplus.ImagePullPolicy {

@@ -3,7 +3,7 @@ import { PORTS } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { EnvironmentConfig } from '../config.js';
-import { AppDeployment, envVariables, type Env } from './app.js';
+import { AppDeployment, envVariables, type Env, type SecretFile } from './app.js';
 import { APP_USER, appImage, pullPolicy, resources, restrictedSecurityContext } from './common.js';
 import { AllowPolicy, prometheusPeer, type Labels, type Peer } from './network.js';
 
@@ -17,6 +17,8 @@ export interface IngestProps {
   readonly migrateVariables: [string, Env][];
   /** Pods of the services ingest calls, with their ports. */
   readonly dependencies: { readonly pods: Labels; readonly port: number }[];
+  /** Files ingest reads from Secrets. @default - none */
+  readonly files?: readonly SecretFile[];
 }
 
 /**
@@ -32,6 +34,10 @@ export class Ingest extends Construct {
     const { env } = props;
     if (env.ingest.minReplicas < 1 || env.ingest.maxReplicas < env.ingest.minReplicas) {
       throw new Error(`ingest replicas: need 1 <= min (${env.ingest.minReplicas}) <= max (${env.ingest.maxReplicas})`);
+    }
+    const nodePortSources = env.ingest.nodePortSources ?? [];
+    if (env.ingest.nodePort !== undefined && nodePortSources.length === 0) {
+      throw new Error('ingest: a NodePort needs the networks its clients arrive from (ingest.nodePortSources)');
     }
     const migrate: kplus.ContainerProps = {
       name: 'migrate',
@@ -49,6 +55,7 @@ export class Ingest extends Construct {
       variables: props.variables,
       resources: env.ingest.resources,
       initContainers: [migrate],
+      files: props.files,
     });
     this.labels = app.labels;
 
@@ -67,9 +74,10 @@ export class Ingest extends Construct {
       metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(env.ingest.cpuUtilization))],
     });
 
-    // A NodePort's clients arrive from node addresses that no pod or namespace selector names.
+    // A NodePort's clients arrive from node addresses that no pod or namespace selector names;
+    // which outside clients reach a node at all is the node's (kind binds the port to localhost).
     const clients: Peer[] = env.ingest.nodePort
-      ? [{ cidr: '0.0.0.0/0' }]
+      ? nodePortSources.map((cidr) => ({ cidr }))
       : [{ pods: {} }, { namespace: 'ingress-nginx' }];
     new AllowPolicy(this, 'Policy', {
       name: 'ingest',

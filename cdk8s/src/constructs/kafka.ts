@@ -3,17 +3,25 @@ import { INVOICES, PORTS, kafkaUserSecret, type SecretKey } from '@docpipe/contr
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-34';
 import * as strimzi from '../../imports/kafka.strimzi.io.js';
-import type { ResourceSpec } from '../config.js';
-import { AllowPolicy, namespaces, prometheusPeer, type Labels } from './network.js';
+import type { CidrFlow, ResourceSpec } from '../config.js';
+import type { Env, SecretFile } from './app.js';
+import { AllowPolicy, cidrFlows, namespaces, networkPolicyPeer, prometheusPeer, type Labels, type Peer } from './network.js';
 
-/** The listener clients use: SASL SCRAM-SHA-512 over plain TCP. */
+/** The listener clients use: SASL SCRAM-SHA-512, over TLS where the environment asks for it. */
 const CLIENT_PORT = PORTS.kafkaClient;
-// Strimzi's fixed internal ports: the KRaft controller listener and the replication listener that
-// the operator, the entity operator and kafka-exporter use (mutual TLS).
+// Strimzi's fixed internal ports: the KRaft controller listener, the replication listener that
+// the operator, the entity operator and kafka-exporter use (mutual TLS), and the KafkaAgent that
+// the cluster operator asks for a broker's state while it rolls the nodes.
 const CONTROLLER_PORT = 9090;
 const REPLICATION_PORT = 9091;
+const KAFKA_AGENT_PORT = 8443;
+/** Where the clients find the cluster CA's certificate. */
+const CLUSTER_CA_FILE = '/etc/docpipe/kafka-ca/ca.crt';
 /** Strimzi exposes JMX exporter and kafka-exporter metrics on this port, named tcp-prometheus. */
 export const METRICS_PORT = 9404;
+
+/** KEDA's operator, which reads consumer-group lag for the consumer's ScaledObject. */
+const kedaPeer: Peer = { namespace: namespaces.keda };
 
 // `cdk8s import` turns every enum value it can name into a member and silently drops the ones it
 // cannot (those ending in a number), although the CRD accepts them.
@@ -22,6 +30,8 @@ const SCRAM_SHA_512 = 'scram-sha-512';
 export interface KafkaClusterProps {
   /** @default 'docpipe' (so the bootstrap Service is docpipe-kafka-bootstrap) */
   readonly name?: string;
+  /** The namespace of the cluster: KEDA dials the bootstrap Service from its own. */
+  readonly namespace: string;
   /** Apache Kafka version; must be one the Strimzi release supports. */
   readonly version: string;
   /** Dual-role KRaft nodes. */
@@ -36,6 +46,13 @@ export interface KafkaClusterProps {
   readonly jmxExporterConfig: string;
   /** Pods allowed to connect to the client listener. */
   readonly clients: Labels[];
+  /**
+   * The client listener speaks TLS with certificates of Strimzi's cluster CA.
+   * @default true
+   */
+  readonly tls?: boolean;
+  /** Where the entity operator reaches the Kubernetes API. */
+  readonly kubernetesApi: readonly CidrFlow[];
 }
 
 function quantities<T>(spec: ResourceSpec, make: (v: string) => T) {
@@ -46,13 +63,19 @@ function quantities<T>(spec: ResourceSpec, make: (v: string) => T) {
 }
 
 /**
- * A Kafka cluster in KRaft mode (no ZooKeeper) with SCRAM-SHA-512 clients, simple ACL
+ * A Kafka cluster in KRaft mode (no ZooKeeper) with SCRAM-SHA-512 clients (over TLS unless `tls` is false), simple ACL
  * authorization, JMX metrics, kafka-exporter for consumer lag, and the NetworkPolicies its pods
  * need under the namespace's default-deny.
  */
 export class KafkaCluster extends Construct {
   public readonly name: string;
+  /** The bootstrap Service, qualified with its namespace: KEDA resolves it from another one. */
   public readonly bootstrapServers: string;
+  public readonly tls: boolean;
+  /** Strimzi's Secret with the certificate of the CA that signs the listeners' certificates. */
+  public readonly clusterCa: SecretKey;
+  /** Files a client container mounts: the cluster CA with TLS, nothing without. */
+  public readonly clientFiles: readonly SecretFile[];
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
     this.name = props.name ?? 'docpipe';
@@ -64,8 +87,15 @@ export class KafkaCluster extends Construct {
       throw new Error('min.insync.replicas cannot exceed the replication factor (every acks=all write would fail)');
     }
     if (!props.jmxExporterConfig.trim()) throw new Error('the JMX exporter configuration is empty');
-    this.bootstrapServers = `${this.name}-kafka-bootstrap:${CLIENT_PORT}`;
+    if (props.kubernetesApi.length === 0) throw new Error('the entity operator needs a route to the Kubernetes API');
+    this.bootstrapServers = `${this.name}-kafka-bootstrap.${props.namespace}.svc:${CLIENT_PORT}`;
+    this.tls = props.tls ?? true;
+    this.clusterCa = { name: `${this.name}-cluster-ca-cert`, key: 'ca.crt' };
+    this.clientFiles = this.tls ? [{ secret: this.clusterCa, path: CLUSTER_CA_FILE }] : [];
     const cluster = { 'strimzi.io/cluster': this.name };
+    // Strimzi's own policy for the nodes (generateNetworkPolicy) opens a listener to these peers
+    // only, and to everyone without them; the kafka-nodes policy below admits the same.
+    const listenerPeers: Peer[] = [...props.clients.map((pods) => ({ pods })), kedaPeer];
 
     const metricsKey = 'kafka-metrics-config.yml';
     const metrics = new k8s.KubeConfigMap(this, 'Metrics', {
@@ -104,11 +134,12 @@ export class KafkaCluster extends Construct {
           version: props.version,
           listeners: [
             {
-              name: 'plain',
+              name: this.tls ? 'tls' : 'plain',
               port: CLIENT_PORT,
               type: strimzi.KafkaSpecKafkaListenersType.INTERNAL,
-              tls: false,
+              tls: this.tls,
               authentication: { type: SCRAM_SHA_512 as strimzi.KafkaSpecKafkaListenersAuthenticationType },
+              networkPolicyPeers: listenerPeers.map(networkPolicyPeer),
             },
           ],
           authorization: { type: strimzi.KafkaSpecKafkaAuthorizationType.SIMPLE },
@@ -142,14 +173,35 @@ export class KafkaCluster extends Construct {
       },
     });
 
-    this.networkPolicies(cluster, props.clients);
+    this.networkPolicies(cluster, listenerPeers, props.kubernetesApi);
   }
 
-  private networkPolicies(cluster: Labels, clients: Labels[]) {
+  /** Env a client part needs to reach the listener as `user`: where, who, and with TLS the CA to trust. */
+  clientVariables(user: KafkaClientUser): [string, Env][] {
+    const tls: [string, Env][] = [
+      ['KAFKA_SSL', 'true'],
+      ['KAFKA_CA_FILE', CLUSTER_CA_FILE],
+    ];
+    return [
+      ['KAFKA_BROKERS', this.bootstrapServers],
+      ['KAFKA_CLIENT_ID', user.username],
+      ['KAFKA_SASL_USERNAME', user.username],
+      ['KAFKA_SASL_PASSWORD', user.secret],
+      ...(this.tls ? tls : []),
+    ];
+  }
+
+  /**
+   * The flows of Strimzi's own components as Strimzi's generated policy for the nodes admits them,
+   * so that these policies are complete without it: they are what the namespace's default-deny
+   * leaves open, whether or not the operator's generateNetworkPolicy is on.
+   */
+  private networkPolicies(cluster: Labels, listenerPeers: Peer[], kubernetesApi: readonly CidrFlow[]) {
     const nodes = { ...cluster, 'strimzi.io/name': `${this.name}-kafka` };
     const entityOperator = { ...cluster, 'strimzi.io/name': `${this.name}-entity-operator` };
     const exporter = { ...cluster, 'strimzi.io/name': `${this.name}-kafka-exporter` };
     const internal = [{ port: CONTROLLER_PORT }, { port: REPLICATION_PORT }];
+    const clusterOperator: Peer = { namespace: namespaces.strimzi, pods: { 'strimzi.io/kind': 'cluster-operator' } };
     new AllowPolicy(this, 'NodesPolicy', {
       name: 'kafka-nodes',
       podSelector: nodes,
@@ -158,11 +210,9 @@ export class KafkaCluster extends Construct {
         // KRaft quorum and replication between the nodes; the entity operator and the exporter
         // use the replication listener too.
         { peers: [{ pods: cluster }], ports: internal },
-        // The cluster operator reconciles through the same internal listeners.
-        { peers: [{ namespace: namespaces.strimzi }], ports: internal },
-        { peers: clients.map((pods) => ({ pods })), ports: [{ port: CLIENT_PORT }] },
-        // KEDA's operator reads consumer-group lag for the consumer ScaledObject.
-        { peers: [{ namespace: namespaces.keda }], ports: [{ port: CLIENT_PORT }] },
+        { peers: [clusterOperator], ports: [...internal, { port: KAFKA_AGENT_PORT }] },
+        // KEDA's operator, among them, reads consumer-group lag for the consumer ScaledObject.
+        { peers: listenerPeers, ports: [{ port: CLIENT_PORT }] },
         { peers: [prometheusPeer], ports: [{ port: METRICS_PORT }] },
       ],
       egress: [{ peers: [{ pods: nodes }], ports: internal }],
@@ -174,8 +224,8 @@ export class KafkaCluster extends Construct {
       egress: [
         { peers: [{ pods: nodes }], ports: [{ port: REPLICATION_PORT }] },
         // The topic and user operators watch KafkaTopic/KafkaUser through the API server, whose
-        // address (a node IP behind the kubernetes Service) no pod selector can name.
-        { peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: 443 }, { port: 6443 }] },
+        // addresses (the control plane's, behind the kubernetes Service) no selector can name.
+        ...cidrFlows(kubernetesApi),
       ],
     });
     new AllowPolicy(this, 'ExporterPolicy', {

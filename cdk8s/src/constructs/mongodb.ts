@@ -4,7 +4,19 @@ import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { ResourceSpec } from '../config.js';
-import { DisruptionBudget, OFFICIAL_IMAGE_UID_EXEMPTION, gibibytes, partLabels, podSecurityContext, resources, restrictedSecurityContext, tmpVolume } from './common.js';
+import {
+  DisruptionBudget,
+  FIRST_START_TIMEOUT,
+  OFFICIAL_IMAGE_UID_EXEMPTION,
+  PINNED_IMAGE_PULL_POLICY,
+  firstStartProbe,
+  gibibytes,
+  partLabels,
+  podSecurityContext,
+  resources,
+  restrictedSecurityContext,
+  tmpVolume,
+} from './common.js';
 import { AllowPolicy, type Labels } from './network.js';
 
 /** Official image, pinned. Its `mongodb` user is uid 999. */
@@ -24,6 +36,11 @@ export interface MongoReplicaSetProps {
   /** Pods allowed to connect. */
   readonly clients: Labels[];
   readonly namespace: string;
+  /**
+   * How long a member may take to start on an empty volume, where the image creates the root user.
+   * @default FIRST_START_TIMEOUT
+   */
+  readonly firstStartTimeout?: Duration;
 }
 
 /**
@@ -91,6 +108,7 @@ export class MongoReplicaSet extends Construct {
     const copyKey = sts.addInitContainer({
       name: 'keyfile',
       image: MONGO_IMAGE,
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       command: ['sh', '-c', 'cp /keyfile-secret/keyfile /keyfile/keyfile && chmod 0400 /keyfile/keyfile'],
       securityContext: restrictedSecurityContext(MONGO_USER),
       resources: resources({ cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMiB: 16, memoryLimitMiB: 64 }),
@@ -102,6 +120,7 @@ export class MongoReplicaSet extends Construct {
     const mongod = sts.addContainer({
       name: 'mongod',
       image: MONGO_IMAGE,
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       // The image's entrypoint creates the root user on first start, then runs mongod.
       args: ['mongod', '--replSet', this.replicaSet, '--bind_ip_all', '--keyFile', '/keyfile/keyfile', '--wiredTigerCacheSizeGB', wiredTigerCache(props.resources)],
       portNumber: MONGO_PORT,
@@ -115,8 +134,9 @@ export class MongoReplicaSet extends Construct {
       // temporary config, the unix socket) and the key file copy.
       securityContext: restrictedSecurityContext(MONGO_USER),
       resources: resources(props.resources),
-      liveness: kplus.Probe.fromTcpSocket({ port: MONGO_PORT, initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
-      readiness: kplus.Probe.fromCommand(ping, { initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(10) }),
+      startup: firstStartProbe(MONGO_PORT, props.firstStartTimeout ?? FIRST_START_TIMEOUT),
+      liveness: kplus.Probe.fromTcpSocket({ port: MONGO_PORT, periodSeconds: Duration.seconds(20) }),
+      readiness: kplus.Probe.fromCommand(ping, { periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(10) }),
     });
     mongod.mount('/keyfile', keyfileVol, { readOnly: true });
     mongod.mount('/data/configdb', configdb);
@@ -164,6 +184,7 @@ export class MongoReplicaSet extends Construct {
     const container = job.addContainer({
       name: 'init',
       image: MONGO_IMAGE,
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       command: [
         'sh',
         '-c',

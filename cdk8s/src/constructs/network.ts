@@ -2,6 +2,7 @@
 // policy, so `kubectl get netpol` reads like the data-flow diagram.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-34';
+import type { CidrFlow } from '../config.js';
 
 export type Labels = Record<string, string>;
 
@@ -36,9 +37,11 @@ export interface AllowPolicyProps {
   readonly operatorManagedPods?: boolean;
 }
 
-function peer(p: Peer): k8s.NetworkPolicyPeer {
+/** The peer as a NetworkPolicy (and Strimzi's networkPolicyPeers) writes it. */
+export function networkPolicyPeer(p: Peer): k8s.NetworkPolicyPeer {
   if (p.cidr) {
     if (p.pods || p.namespace) throw new Error('a cidr peer cannot also select pods or namespaces');
+    if (p.cidr.endsWith('/0')) throw new Error(`cidr ${p.cidr} is every address: name the networks the flow needs`);
     return { ipBlock: { cidr: p.cidr } };
   }
   if (!p.pods && !p.namespace) throw new Error('a peer needs pods, a namespace or a cidr');
@@ -70,8 +73,8 @@ export class AllowPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: props.podSelector },
         policyTypes: [...(ingress.length ? ['Ingress'] : []), ...(egress.length ? ['Egress'] : [])],
-        ...(ingress.length ? { ingress: ingress.map((f) => ({ from: f.peers.map(peer), ports: ports(f) })) } : {}),
-        ...(egress.length ? { egress: egress.map((f) => ({ to: f.peers.map(peer), ports: ports(f) })) } : {}),
+        ...(ingress.length ? { ingress: ingress.map((f) => ({ from: f.peers.map(networkPolicyPeer), ports: ports(f) })) } : {}),
+        ...(egress.length ? { egress: egress.map((f) => ({ to: f.peers.map(networkPolicyPeer), ports: ports(f) })) } : {}),
       },
     });
   }
@@ -86,3 +89,8 @@ export const namespaces = {
 } as const;
 
 export const prometheusPeer: Peer = { namespace: namespaces.monitoring, pods: { 'app.kubernetes.io/name': 'prometheus' } };
+
+/** Flows to addresses that no selector names, one peer per network. */
+export function cidrFlows(flows: readonly CidrFlow[]): Flow[] {
+  return flows.map((f) => ({ peers: f.cidrs.map((cidr) => ({ cidr })), ports: f.ports.map((port) => ({ port })) }));
+}

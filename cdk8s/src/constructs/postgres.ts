@@ -1,10 +1,22 @@
 // Postgres for users and idempotency keys: one instance, PVC, Secret-held password.
-import { PORTS, POSTGRES_SECRET } from '@docpipe/contract';
+import { PORTS, POSTGRES_APP_ROLE, POSTGRES_APP_SECRET, POSTGRES_SECRET } from '@docpipe/contract';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { ResourceSpec } from '../config.js';
-import { OFFICIAL_IMAGE_UID_EXEMPTION, gibibytes, partLabels, podSecurityContext, resources, restrictedSecurityContext, tmpVolume } from './common.js';
+import type { Env } from './app.js';
+import {
+  FIRST_START_TIMEOUT,
+  OFFICIAL_IMAGE_UID_EXEMPTION,
+  PINNED_IMAGE_PULL_POLICY,
+  firstStartProbe,
+  gibibytes,
+  partLabels,
+  podSecurityContext,
+  resources,
+  restrictedSecurityContext,
+  tmpVolume,
+} from './common.js';
 import { AllowPolicy, type Labels } from './network.js';
 
 /** Official image, pinned. Its `postgres` user is uid 999. */
@@ -21,6 +33,11 @@ export interface PostgresProps {
   readonly resources: ResourceSpec;
   /** Pods allowed to connect. */
   readonly clients: Labels[];
+  /**
+   * How long the server may take to start on an empty volume, where the image runs initdb.
+   * @default FIRST_START_TIMEOUT
+   */
+  readonly firstStartTimeout?: Duration;
 }
 
 /**
@@ -32,11 +49,29 @@ export class Postgres extends Construct {
   public readonly database: string;
   /** DATABASE_URL with `$(POSTGRES_PASSWORD)`, which Kubernetes expands from the env var of that name. */
   public readonly urlTemplate: string;
+  /**
+   * Env of the parts that use the database: the application role, which migration 0002 creates
+   * with only the rights the services need.
+   */
+  public readonly clientVariables: [string, Env][];
+  /** Env of `jobs migrate`: the superuser, and the password it gives the application role. */
+  public readonly migrateVariables: [string, Env][];
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     this.name = props.name ?? 'postgres';
     this.database = props.database ?? 'docpipe';
     this.urlTemplate = `postgres://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@${this.name}:${POSTGRES_PORT}/${this.database}`;
+    this.clientVariables = [
+      ['POSTGRES_USER', POSTGRES_APP_ROLE],
+      ['POSTGRES_PASSWORD', { name: POSTGRES_APP_SECRET, key: 'password' }],
+      ['DATABASE_URL', this.urlTemplate],
+    ];
+    this.migrateVariables = [
+      ['POSTGRES_USER', { name: POSTGRES_SECRET, key: 'username' }],
+      ['POSTGRES_PASSWORD', { name: POSTGRES_SECRET, key: 'password' }],
+      ['DATABASE_URL', this.urlTemplate],
+      ['POSTGRES_APP_PASSWORD', { name: POSTGRES_APP_SECRET, key: 'password' }],
+    ];
     const labels = partLabels(this.name, 'database');
 
     const service = new kplus.Service(this, 'Service', {
@@ -67,6 +102,7 @@ export class Postgres extends Construct {
     const container = sts.addContainer({
       name: 'postgres',
       image: POSTGRES_IMAGE,
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       portNumber: POSTGRES_PORT,
       envVariables: {
         POSTGRES_USER: kplus.EnvValue.fromSecretValue({ secret, key: 'username' }),
@@ -79,8 +115,9 @@ export class Postgres extends Construct {
       resources: resources(props.resources),
       // Liveness only asks whether the server accepts connections: a busy server that is slow to
       // answer pg_isready must be taken out of the Service, not restarted.
-      liveness: kplus.Probe.fromTcpSocket({ port: POSTGRES_PORT, initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
-      readiness: kplus.Probe.fromCommand(ready, { initialDelaySeconds: Duration.seconds(5), periodSeconds: Duration.seconds(10) }),
+      startup: firstStartProbe(POSTGRES_PORT, props.firstStartTimeout ?? FIRST_START_TIMEOUT),
+      liveness: kplus.Probe.fromTcpSocket({ port: POSTGRES_PORT, periodSeconds: Duration.seconds(20) }),
+      readiness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(10) }),
     });
     // Named like the claim template: cdk8s-plus drops it from the pod spec and mounts the PVC.
     container.mount('/var/lib/postgresql/data', kplus.Volume.fromEmptyDir(this, 'Data', 'data'));

@@ -46,3 +46,25 @@ export function podLabels(m: Manifest): Record<string, string> {
   if (m.kind === 'Pod') return m.metadata.labels ?? {};
   return m.spec?.template?.metadata?.labels ?? {};
 }
+
+/** Kinds with no namespace; every other object of the charts lives in one. */
+export const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
+
+/**
+ * Service addresses that a controller in another namespace dials, where a short name would be
+ * resolved against that namespace: KEDA's scalers run in the keda-operator pod. Each names a
+ * Service of the object's own namespace.
+ */
+export function crossNamespaceAddresses(manifests: Manifest[]): { where: string; from: string; address: string; namespace: string }[] {
+  return manifests
+    .filter((m) => m.kind === 'ScaledObject')
+    .flatMap((m) =>
+      (m.spec?.triggers ?? [])
+        .filter((t: any) => t.type === 'kafka')
+        .flatMap((t: any, i: number) =>
+          String(t.metadata.bootstrapServers)
+            .split(',')
+            .map((address) => ({ where: `${id(m)} trigger ${i}`, from: 'keda', address: address.trim(), namespace: m.metadata.namespace! })),
+        ),
+    );
+}

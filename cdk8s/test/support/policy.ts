@@ -49,12 +49,22 @@ export function probesSet(m: Manifest): Violations {
   ]);
 }
 
+function isPinned(image: string): boolean {
+  const tag = image.includes('@') ? 'digest' : image.split('/').pop()!.split(':')[1];
+  return !!tag && tag !== 'latest';
+}
+
 export function imagesPinned(m: Manifest): Violations {
-  return containersOf(podSpec(m)).flatMap((c) => {
-    const image: string = c.image ?? '';
-    const tag = image.includes('@') ? 'digest' : image.split('/').pop()!.split(':')[1];
-    return !tag || tag === 'latest' ? [`${id(m)} container ${c.name}: image "${image}" is not pinned to a tag`] : [];
-  });
+  return containersOf(podSpec(m)).flatMap((c) => (isPinned(c.image ?? '') ? [] : [`${id(m)} container ${c.name}: image "${c.image ?? ''}" is not pinned to a tag`]));
+}
+
+/** A pinned tag never changes: pulling it again on every start only adds a registry outage to a restart. */
+export function pinnedImagesPulledOnce(m: Manifest): Violations {
+  return containersOf(podSpec(m)).flatMap((c) =>
+    isPinned(c.image ?? '') && c.imagePullPolicy === 'Always'
+      ? [`${id(m)} container ${c.name}: pulls the pinned image "${c.image}" on every start (imagePullPolicy Always)`]
+      : [],
+  );
 }
 
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
@@ -85,4 +95,4 @@ export function networkPolicyCoverage(all: Manifest[]): Violations {
   return out;
 }
 
-export const perObjectRules = { podSecurityRestricted, resourcesSet, probesSet, imagesPinned };
+export const perObjectRules = { podSecurityRestricted, resourcesSet, probesSet, imagesPinned, pinnedImagesPulledOnce };

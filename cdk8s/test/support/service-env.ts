@@ -1,10 +1,11 @@
 // What each Docpipe container of the manifests would see at start: its env as Kubernetes builds
 // it, secrets stood in by values of the format their Secret holds, read by the part's own config.
-import { ConsumerEnv, IngestEnv, JobsEnv, JWT_SECRET, kafkaUserSecret, MONGODB_SECRETS, PARTS, POSTGRES_SECRET, type Part } from '@docpipe/contract';
+import { ConsumerEnv, IngestEnv, JobsEnv, JWT_SECRET, kafkaUserSecret, MONGODB_SECRETS, OperatorEnv, PARTS, POSTGRES_APP_SECRET, POSTGRES_SECRET, type Part } from '@docpipe/contract';
 import type { TObject } from 'typebox';
 import { loadConfig as consumerConfig } from '../../../services/consumer/src/config.js';
 import { loadConfig as ingestConfig } from '../../../services/ingest/src/config.js';
 import { loadConfig as jobsConfig } from '../../../services/jobs/src/config.js';
+import { loadConfig as operatorConfig } from '../../../services/operator/src/config.js';
 import { id, podSpec, type Manifest } from './manifests.js';
 
 type Env = Record<string, string>;
@@ -14,6 +15,7 @@ export const parts: Record<Part, { readonly loadConfig: (env: Env) => unknown; r
   ingest: { loadConfig: ingestConfig, schema: IngestEnv },
   consumer: { loadConfig: consumerConfig, schema: ConsumerEnv },
   jobs: { loadConfig: jobsConfig, schema: JobsEnv },
+  operator: { loadConfig: operatorConfig, schema: OperatorEnv },
 };
 
 export interface PartContainer {
@@ -53,6 +55,7 @@ export function secretValues(manifests: Manifest[]): Map<string, string> {
     [ref(JWT_SECRET.name, JWT_SECRET.key), `k20261201:${hex(32)}`],
     [ref(POSTGRES_SECRET, 'username'), 'docpipe'],
     [ref(POSTGRES_SECRET, 'password'), hex(24)],
+    [ref(POSTGRES_APP_SECRET, 'password'), hex(24)],
     [ref(MONGODB_SECRETS.app, 'username'), 'docpipe'],
     [ref(MONGODB_SECRETS.app, 'password'), hex(24)],
   ]);

@@ -2,8 +2,7 @@
 // schemas, and cdk8s/test/service-env.test.ts runs each manifest's env through the services, so a
 // default written here is the only one.
 import { Type, type TProperties } from 'typebox';
-import { INVOICES } from './invoices.js';
-import { CONSUMER_GROUP, PORTS } from './service.js';
+import { CONSUMER_GROUP, MONGODB_SECRETS, PORTS, POSTGRES_APP_ROLE } from './service.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -29,8 +28,9 @@ export const KafkaEnv = {
   KAFKA_SASL_USERNAME: Type.Optional(nonEmpty()),
   KAFKA_SASL_PASSWORD: Type.Optional(nonEmpty()),
   KAFKA_SSL: Type.Boolean({ default: false }),
-  KAFKA_TOPIC_DOCUMENTS: nonEmpty({ default: INVOICES.topics.documents }),
-  KAFKA_TOPIC_REJECTED: nonEmpty({ default: INVOICES.topics.rejected }),
+  KAFKA_CA_FILE: Type.Optional(
+    nonEmpty({ description: "PEM file of the CA that signed the brokers' certificates (Strimzi's cluster CA), trusted instead of the system's; needs KAFKA_SSL" }),
+  ),
 } satisfies TProperties;
 
 /** Env of the services that serve DocumentPipelines. */
@@ -87,7 +87,6 @@ export const ConsumerEnv = Type.Object({
   ...PipelinesEnv,
   ...MongoEnv,
   KAFKA_GROUP_ID: nonEmpty({ default: CONSUMER_GROUP }),
-  KAFKA_TOPIC_DEADLETTER: nonEmpty({ default: INVOICES.topics.deadletter }),
   METRICS_PORT: integer(PORTS.consumerMetrics, 0, 65535, 'port of /metrics, /healthz, /readyz; 0 picks a free one'),
   CONSUMER_CHUNK_SIZE: integer(1000, 1, 100_000, 'records per insertMany'),
   CONSUMER_PARTITIONS_CONCURRENTLY: integer(3, 1, 1000, 'partitions handled at the same time'),
@@ -99,4 +98,38 @@ export const ConsumerEnv = Type.Object({
 });
 
 /** Every variable the jobs read, `migrate` included. */
-export const JobsEnv = Type.Object({ ...CommonEnv, ...PostgresEnv });
+export const JobsEnv = Type.Object({
+  ...CommonEnv,
+  ...PostgresEnv,
+  // Only the cluster sets it: locally the services keep the migrating user.
+  POSTGRES_APP_PASSWORD: Type.Optional(
+    nonEmpty({ description: `password \`migrate\` gives the application role ${POSTGRES_APP_ROLE} (and LOGIN); unset, the role is left as it is` }),
+  ),
+});
+
+/** Every variable the operator reads; services/operator/README.md documents each one. */
+export const OperatorEnv = Type.Object({
+  ...CommonEnv,
+  HOST: nonEmpty({ default: '0.0.0.0' }),
+  PORT: integer(PORTS.operatorHttp, 0, 65535, 'port of /metrics, /healthz, /readyz; 0 picks a free one'),
+  WATCH_NAMESPACE: nonEmpty({ description: 'the namespace whose DocumentPipelines are reconciled, and where their children go' }),
+  POD_NAME: Type.Optional(nonEmpty({ description: "this replica's identity in the leader Lease; default: the host name, which in a pod is the pod's name" })),
+  LEASE_NAME: nonEmpty({ default: 'docpipe-operator' }),
+  LEASE_DURATION_SECONDS: integer(15, 2, 600, 'how long a leader that stopped renewing keeps the Lease'),
+  LEASE_RETRY_SECONDS: integer(2, 1, 60, 'how often the leader renews and a candidate tries'),
+  RESYNC_SECONDS: integer(300, 1, 86_400, 'every pipeline is reconciled at least this often, events or not'),
+  RECONCILE_WORKERS: integer(2, 1, 32, 'pipelines reconciled at the same time (one key is never reconciled twice at once)'),
+  KAFKA_CLUSTER: nonEmpty({ default: 'docpipe', description: 'the Strimzi Kafka cluster of the KafkaTopics and KafkaUsers' }),
+  KAFKA_BROKERS: nonEmpty({ description: "bootstrap address the pipelines' consumers and KEDA use" }),
+  KAFKA_TLS: Type.Boolean({ default: false, description: "the consumers and KEDA reach Kafka over TLS, trusting Strimzi's cluster CA" }),
+  KAFKA_TOPIC_REPLICAS: integer(1, 1, 32),
+  KAFKA_MIN_INSYNC_REPLICAS: integer(1, 1, 32),
+  CONSUMER_IMAGE: nonEmpty({ pattern: ':[A-Za-z0-9_.-]+$|@sha256:', description: 'the docpipe/consumer image of every pipeline consumer, pinned' }),
+  CONSUMER_IMAGE_PULL_POLICY: Type.Union([Type.Literal('IfNotPresent'), Type.Literal('Never')], { default: 'IfNotPresent', description: 'Never for images loaded into kind' }),
+  MONGODB_HOSTS: nonEmpty({ description: "comma-separated host:port of the members the consumers connect to" }),
+  MONGODB_REPLICA_SET: Type.Optional(nonEmpty()),
+  MONGODB_DATABASE: nonEmpty({ default: 'docpipe' }),
+  MONGODB_SECRET: nonEmpty({ default: MONGODB_SECRETS.app, description: "the Secret with the consumers' username and password" }),
+  // Unset, deletionPolicy Delete keeps the collections and says so in an Event.
+  MONGODB_URI: Type.Optional(nonEmpty({ pattern: '^mongodb(\\+srv)?://', description: 'where deletionPolicy Delete drops collections' })),
+});

@@ -27,17 +27,19 @@ export function splitList(value: string): string[] {
 
 type KafkaEnvValues = Static<TObject<typeof KafkaEnv>>;
 
-/** Kafka client options from the validated env; SASL needs both halves or neither. */
+/** Kafka client options from the validated env; SASL needs both halves or neither, a CA needs TLS. */
 export function kafkaConnection(env: KafkaEnvValues, defaultClientId: string) {
-  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password, KAFKA_CA_FILE: caFile } = env;
   if ((username === undefined) !== (password === undefined)) {
     throw new ConfigError('invalid configuration: set both KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or neither');
+  }
+  if (caFile !== undefined && !env.KAFKA_SSL) {
+    throw new ConfigError('invalid configuration: KAFKA_CA_FILE is only read with KAFKA_SSL=true');
   }
   return {
     brokers: splitList(env.KAFKA_BROKERS),
     clientId: env.KAFKA_CLIENT_ID ?? defaultClientId,
     sasl: username && password ? { username, password } : undefined,
-    ssl: env.KAFKA_SSL,
-    topics: { documents: env.KAFKA_TOPIC_DOCUMENTS, rejected: env.KAFKA_TOPIC_REJECTED },
+    ssl: env.KAFKA_SSL && caFile !== undefined ? { caFile } : env.KAFKA_SSL,
   };
 }

@@ -9,7 +9,7 @@ describe('loadEnv', () => {
   it('applies defaults and coerces types', () => {
     const env = loadEnv(schema, { KAFKA_BROKERS: 'a:1, b:2', MONGODB_URI: 'mongodb://x', PORT: '9000' });
     expect(env.PORT).toBe(9000);
-    expect(env.KAFKA_TOPIC_DOCUMENTS).toBe('documents');
+    expect(env.KAFKA_SSL).toBe(false);
     expect(env.MONGODB_DATABASE).toBe('docpipe');
   });
 
@@ -35,7 +35,7 @@ describe('loadEnv', () => {
 });
 
 describe('kafkaConnection', () => {
-  const base = { KAFKA_BROKERS: 'a:1,,b:2 ', KAFKA_SSL: false, KAFKA_TOPIC_DOCUMENTS: 'd', KAFKA_TOPIC_REJECTED: 'r' };
+  const base = { KAFKA_BROKERS: 'a:1,,b:2 ', KAFKA_SSL: false };
 
   it('splits brokers and leaves SASL off without credentials', () => {
     const c = kafkaConnection(base, 'ingest');

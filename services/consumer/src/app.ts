@@ -1,5 +1,5 @@
 import { BatchingProducer, createKafkaClient, ensureTopics, startBatchConsumer } from '@docpipe/kafka';
-import { PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
+import { consumedTopics, PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import type { ConsumerConfig } from './config.js';
@@ -9,7 +9,7 @@ import { startHealthServer } from './http.js';
 import { ensureIndexes } from './indexes.js';
 import { createMetrics } from './metrics.js';
 import { Store } from './store.js';
-import { consumedTopics, Subscription } from './subscription.js';
+import { Subscription } from './subscription.js';
 
 export interface ConsumerService {
   /** The port actually bound (config 0 picks a free one, for tests). */

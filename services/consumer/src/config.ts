@@ -16,7 +16,6 @@ export interface ConsumerConfig {
     readonly createTopics: boolean;
   };
   readonly groupId: string;
-  readonly deadLetterTopic: string;
   readonly mongodb: { readonly uri: string; readonly database: string };
   readonly metricsPort: number;
   readonly chunkSize: number;
@@ -38,7 +37,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig
     pipelinesDir: e.PIPELINES_DIR,
     kafka: { ...kafkaConnection(e, 'consumer'), createTopics: e.KAFKA_CREATE_TOPICS },
     groupId: e.KAFKA_GROUP_ID,
-    deadLetterTopic: e.KAFKA_TOPIC_DEADLETTER,
     mongodb: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     metricsPort: e.METRICS_PORT,
     chunkSize: e.CONSUMER_CHUNK_SIZE,

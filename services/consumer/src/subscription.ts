@@ -1,18 +1,7 @@
 import type { BatchConsumer } from '@docpipe/kafka';
-import type { CompiledPipeline } from '@docpipe/pipeline';
 import type { Logger } from 'pino';
 import type { RetryPolicy } from './config.js';
 import { retryUntilDone } from './retry.js';
-
-/** The topics a member reads for these pipelines: documents and rejected, and the inbox where enabled. */
-export function consumedTopics(pipelines: readonly CompiledPipeline[]): string[] {
-  const topics = pipelines.flatMap(({ resources: { topics }, spec }) => [
-    topics.documents,
-    topics.rejected,
-    ...(spec.inbox.enabled ? [topics.inbox] : []),
-  ]);
-  return [...new Set(topics)].sort();
-}
 
 export interface SubscriptionOptions {
   /** Starts a member of the group on these topics (never none). */

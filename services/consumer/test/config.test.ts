@@ -7,7 +7,6 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig(required)).toMatchObject({
       groupId: 'docpipe-consumer',
-      deadLetterTopic: 'documents.dlq',
       metricsPort: 9464,
       pipelinesDir: '/etc/docpipe/pipelines',
       mongodb: { uri: 'mongodb://localhost:27018', database: 'docpipe' },
@@ -15,7 +14,6 @@ describe('loadConfig', () => {
         brokers: ['localhost:19092'],
         clientId: 'consumer',
         createTopics: false,
-        topics: { documents: 'documents', rejected: 'documents.rejected' },
       },
       chunkSize: 1000,
       partitionsConcurrently: 3,

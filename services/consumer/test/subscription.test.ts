@@ -1,7 +1,8 @@
 import type { BatchConsumer } from '@docpipe/kafka';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { consumedTopics, Subscription } from '../src/subscription.js';
+import { consumedTopics } from '@docpipe/pipeline';
+import { Subscription } from '../src/subscription.js';
 import { repositoryPipeline } from './pipelines.js';
 
 const logger = pino({ level: 'silent' });

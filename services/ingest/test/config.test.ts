@@ -30,7 +30,6 @@ describe('loadConfig', () => {
         createTopics: false,
         ackTimeoutMs: 5000,
         lingerMs: 2,
-        topics: { documents: 'documents', rejected: 'documents.rejected' },
       },
       mongo: { database: 'docpipe' },
       jwt: { issuer: 'docpipe', audience: 'docpipe-api', ttlSeconds: 3600 },

@@ -2,7 +2,7 @@ import { ConfigError, loggerOptions } from '@docpipe/runtime';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import { parseArgs, type JobName } from './cli.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type JobsConfig } from './config.js';
 import { cleanCounts } from './count-cleaner.js';
 import { createPool, explainFailure } from './database.js';
 import { migrate } from './migrate.js';
@@ -19,12 +19,12 @@ export interface CliIo {
 
 type OneShotJob = Exclude<JobName, 'schedule'>;
 
-const ONE_SHOT: Record<OneShotJob, (pool: pg.Pool, logger: Logger) => Promise<object>> = {
-  async migrate(pool, logger) {
+const ONE_SHOT: Record<OneShotJob, (pool: pg.Pool, logger: Logger, config: JobsConfig) => Promise<object>> = {
+  async migrate(pool, logger, config) {
     // The advisory lock and the transaction belong to one session, so migrate holds one client.
     const client = await pool.connect();
     try {
-      return await migrate(client, logger);
+      return await migrate(client, logger, { appRole: config.appRole });
     } finally {
       client.release();
     }
@@ -36,8 +36,8 @@ const ONE_SHOT: Record<OneShotJob, (pool: pg.Pool, logger: Logger) => Promise<ob
 async function runSchedule(pool: pg.Pool, logger: Logger, explain: (error: unknown) => string, stopSignal: () => Promise<unknown>) {
   const schedule = startSchedule(
     [
-      { name: 'user-counter', pattern: '0 * * * * *', run: () => ONE_SHOT['user-counter'](pool, logger) },
-      { name: 'count-cleaner', pattern: '0 0 * * * *', run: () => ONE_SHOT['count-cleaner'](pool, logger) },
+      { name: 'user-counter', pattern: '0 * * * * *', run: () => countUsers(pool) },
+      { name: 'count-cleaner', pattern: '0 0 * * * *', run: () => cleanCounts(pool) },
     ],
     logger,
     explain,
@@ -74,7 +74,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       await runSchedule(pool, logger, explain, io.stopSignal ?? nextStopSignal);
     } else {
       const started = performance.now();
-      const fields = await ONE_SHOT[job](pool, logger);
+      const fields = await ONE_SHOT[job](pool, logger, config);
       logger.info({ job, durationMs: Math.round(performance.now() - started), ...fields }, `${job} done`);
     }
     return 0;

@@ -9,7 +9,8 @@ jobs:
   count-cleaner  delete the users_count rows stored before this run began
   schedule       local runner: user-counter every minute, count-cleaner every hour
 
-env: DATABASE_URL (required), LOG_LEVEL (default info)
+env: DATABASE_URL (required), LOG_LEVEL (default info),
+     POSTGRES_APP_PASSWORD (migrate: the application role's password; unset, the role is left as it is)
 `;
 
 export type ParsedArgs = { readonly job: JobName } | { readonly usage: string; readonly exitCode: 0 | 2 };

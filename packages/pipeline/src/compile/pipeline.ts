@@ -94,3 +94,16 @@ export function topicRequests(pipeline: CompiledPipeline): { topic: string; part
     ...(pipeline.spec.inbox.enabled ? [{ topic: topics.inbox, partitions, retentionMs }] : []),
   ];
 }
+
+/**
+ * The topics a consumer of these pipelines reads: documents and rejected, and the inbox where
+ * enabled. The consumer subscribes to them, and its scaling and its Kafka user are made from them.
+ */
+export function consumedTopics(pipelines: readonly CompiledPipeline[]): string[] {
+  const topics = pipelines.flatMap(({ resources: { topics }, spec }) => [
+    topics.documents,
+    topics.rejected,
+    ...(spec.inbox.enabled ? [topics.inbox] : []),
+  ]);
+  return [...new Set(topics)].sort();
+}

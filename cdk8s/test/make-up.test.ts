@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { classify, makeDryRun, makeUpSteps } from './support/make-up.js';
+
+describe("make up's order", () => {
+  it('is made of steps the replay (make-up.int.test.ts) knows', () => {
+    expect(() => makeUpSteps()).not.toThrow();
+  });
+
+  it('creates the namespace before it installs any chart, and before it applies anything', () => {
+    const steps = makeUpSteps();
+    const namespace = steps.findIndex((s) => s.kind === 'run' && /scripts\/k8s\/namespace\.sh/.test(s.command));
+    const firstHelm = steps.findIndex((s) => s.kind === 'helm');
+    const firstApply = steps.findIndex((s) => s.kind === 'run' && !/scripts\/k8s\/namespace\.sh/.test(s.command));
+    expect(namespace).toBeGreaterThanOrEqual(0);
+    expect(firstHelm).toBeGreaterThan(namespace);
+    expect(firstApply).toBeGreaterThan(namespace);
+  });
+
+  it('creates it for `make deploy` and `make operators` alone too', () => {
+    for (const target of ['deploy', 'operators']) {
+      expect(makeDryRun(target).some((c) => /scripts\/k8s\/namespace\.sh/.test(c)), target).toBe(true);
+    }
+  });
+});
+
+describe('the step reader', () => {
+  it('reads a Helm install', () => {
+    expect(classify('helm upgrade --install keda keda --repo https://x --version 1 -n keda --create-namespace -f charts/keda.values.yaml --wait')).toEqual({
+      kind: 'helm',
+      command: expect.any(String),
+      helm: { release: 'keda', chart: 'keda', namespace: 'keda', createNamespace: true, valuesFile: 'charts/keda.values.yaml' },
+    });
+  });
+
+  it('refuses a step it cannot place', () => {
+    expect(() => classify('kubectl create namespace docpipe')).toThrow(/does not know/);
+  });
+});
