@@ -1,0 +1,284 @@
+// The operator against a real kube-apiserver and etcd (no controllers, no nodes), running in this
+// process as its own service account, so the synthesized Role is what it may do. Strimzi's
+// readiness of topics and users is set by the test itself (markKafkaReady), as Strimzi would.
+import { PIPELINES_MOUNT } from '@docpipe/contract';
+import { compilePipelineYaml } from '@docpipe/pipeline';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import type { RunningOperator } from '../src/operator.js';
+import { eventually, NAMESPACE, OPERATOR_USER, root, TestCluster } from './support/cluster.js';
+import { startTestOperator } from './support/operator.js';
+
+let cluster: TestCluster;
+let operator: RunningOperator;
+
+beforeAll(async () => {
+  cluster = TestCluster.start('operator');
+  operator = await startTestOperator(cluster, 'replica-a');
+}, 600_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  cluster?.stop();
+});
+
+const ORDERS_CHILDREN = [
+  'ConfigMap/consumer-orders-keda-kafka',
+  'ConfigMap/dashboard-docpipe-pipeline-orders',
+  'ConfigMap/docpipe-pipeline-orders',
+  'Deployment/consumer-orders',
+  'KafkaTopic/orders',
+  'KafkaTopic/orders-dlq',
+  'KafkaTopic/orders-inbox',
+  'KafkaTopic/orders-rejected',
+  'KafkaUser/consumer-orders',
+  'NetworkPolicy/consumer-orders',
+  'PodDisruptionBudget/consumer-orders',
+  'PrometheusRule/docpipe-pipeline-orders',
+  'ScaledObject/consumer-orders',
+  'Service/consumer-orders-metrics',
+  'TriggerAuthentication/consumer-orders',
+];
+
+const manifest = (file: string) => parse(readFileSync(join(root, 'pipelines', file), 'utf8'));
+const apply = (resource: object) => cluster.kubectl(['-n', NAMESPACE, 'apply', '--server-side', '--field-manager=person', '-f', '-'], stringify(resource));
+const get = (kind: string, name: string) => {
+  const r = cluster.kubectl(['-n', NAMESPACE, 'get', kind, name, '-o', 'json']);
+  return r.status === 0 ? JSON.parse(r.stdout) : undefined;
+};
+const condition = (p: any, type: string) => p?.status?.conditions?.find((c: any) => c.type === type);
+
+/** The pipeline once its status speaks of its current generation. */
+const settled = (name: string, ready: 'True' | 'False') =>
+  eventually(async () => {
+    const p = get('documentpipeline', name);
+    const c = condition(p, 'Ready');
+    return c?.status === ready && c.observedGeneration === p.metadata.generation && p.status.observedGeneration === p.metadata.generation ? p : undefined;
+  }, `${name} Ready=${ready} at its generation`);
+
+const childNames = async (name: string) => [...(await cluster.children(name)).keys()].sort();
+
+describe('a new pipeline', () => {
+  it('gets every child, owned by it, labelled with its name, with the content its spec asks for', async () => {
+    expect(apply(manifest('orders.yaml')).stderr).toBe('');
+    await eventually(async () => ((await childNames('orders')).length === ORDERS_CHILDREN.length ? true : undefined), 'the children of orders');
+    const children = await cluster.children('orders');
+    expect([...children.keys()].sort()).toEqual(ORDERS_CHILDREN);
+    const p = get('documentpipeline', 'orders');
+    for (const child of children.values()) {
+      expect(child.metadata?.ownerReferences).toEqual([
+        { apiVersion: 'docpipe.dev/v1alpha1', kind: 'DocumentPipeline', name: 'orders', uid: p.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
+    }
+    expect(p.metadata.finalizers).toEqual(['docpipe.dev/cleanup']);
+
+    const topic = children.get('KafkaTopic/orders')!;
+    expect(topic.metadata?.labels).toMatchObject({ 'strimzi.io/cluster': 'docpipe', 'docpipe.dev/pipeline': 'orders' });
+    expect((topic as any).spec).toMatchObject({ topicName: 'orders', partitions: 3, config: { 'retention.ms': 7 * 24 * 3600 * 1000 } });
+    expect((children.get('KafkaTopic/orders-dlq') as any).spec).toMatchObject({ topicName: 'orders.dlq', partitions: 1 });
+
+    // The projection is the spec as the API server holds it: it compiles to the revision the status names.
+    const projection = (children.get('ConfigMap/docpipe-pipeline-orders') as any).data['orders.yaml'];
+    const compiled = compilePipelineYaml(projection, 'projection');
+    expect(compiled.spec).toEqual(p.spec);
+    expect(compiled.generation).toBe(1);
+
+    const pod = (children.get('Deployment/consumer-orders') as any).spec.template.spec;
+    const consumer = pod.containers[0];
+    expect(consumer.image).toBe('docpipe/consumer:dev');
+    expect(consumer.env).toEqual(expect.arrayContaining([{ name: 'KAFKA_GROUP_ID', value: 'docpipe-consumer-orders' }, { name: 'PIPELINES_DIR', value: PIPELINES_MOUNT }]));
+    const mount = consumer.volumeMounts.find((m: any) => m.mountPath === PIPELINES_MOUNT);
+    expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('docpipe-pipeline-orders');
+
+    const scaled = (children.get('ScaledObject/consumer-orders') as any).spec;
+    expect(scaled).toMatchObject({ scaleTargetRef: { name: 'consumer-orders' }, minReplicaCount: 1, maxReplicaCount: 3 });
+    expect(scaled.triggers.map((t: any) => [t.metadata.topic, t.metadata.consumerGroup])).toEqual([
+      ['orders', 'docpipe-consumer-orders'],
+      ['orders.rejected', 'docpipe-consumer-orders'],
+      ['orders.inbox', 'docpipe-consumer-orders'],
+    ]);
+    const user = (children.get('KafkaUser/consumer-orders') as any).spec.authorization.acls;
+    expect(user).toContainEqual(expect.objectContaining({ resource: expect.objectContaining({ type: 'group', name: 'docpipe-consumer-orders' }) }));
+  });
+
+  it('is not Ready while Strimzi has not reported its topics, and says which', async () => {
+    const p = await settled('orders', 'False');
+    expect(condition(p, 'Ready')).toMatchObject({ reason: 'KafkaNotReady', message: expect.stringContaining('KafkaTopic/orders is not Ready: the Strimzi topic operator has not reported on it yet') });
+    expect(condition(p, 'Progressing')).toMatchObject({ status: 'True', reason: 'WaitingForKafka' });
+    expect(condition(p, 'Degraded')).toMatchObject({ status: 'False' });
+    expect(p.status).toMatchObject({ observedGeneration: 1, topics: { documents: 'orders', rejected: 'orders.rejected', deadletter: 'orders.dlq', inbox: 'orders.inbox' } });
+  });
+
+  it('is Ready once they are, with the revision ingest and the consumer compute for it', async () => {
+    await cluster.markKafkaReady('orders');
+    const p = await settled('orders', 'True');
+    const projection = get('configmap', 'docpipe-pipeline-orders').data['orders.yaml'];
+    expect(p.status.revision).toBe(compilePipelineYaml(projection, 'projection').revision);
+    expect(condition(p, 'Progressing')).toMatchObject({ status: 'False', reason: 'Reconciled' });
+    const columns = cluster.must(['-n', NAMESPACE, 'get', 'documentpipelines']);
+    console.log(columns);
+    expect(columns).toMatch(/^NAME\s+READY\s+GENERATION\s+TOPIC\s+AGE$/m);
+    expect(columns).toMatch(/^orders\s+True\s+1\s+orders\s+\S+$/m);
+  });
+});
+
+describe('an edited spec', () => {
+  it('updates the children, prunes what it no longer wants, and the status follows the generation', async () => {
+    const before = get('documentpipeline', 'orders');
+    const edited = manifest('orders.yaml');
+    edited.spec.topic.partitions = 6;
+    edited.spec.scaling.maxReplicas = 5;
+    edited.spec.inbox.enabled = false;
+    expect(apply(edited).stderr).toBe('');
+    await eventually(async () => (get('kafkatopic', 'orders')?.spec.partitions === 6 ? true : undefined), 'partitions 6 on KafkaTopic orders');
+    await eventually(async () => (get('kafkatopic', 'orders-inbox') === undefined ? true : undefined), 'the inbox topic pruned');
+    expect(get('scaledobject', 'consumer-orders').spec.maxReplicaCount).toBe(5);
+    expect(get('scaledobject', 'consumer-orders').spec.triggers).toHaveLength(2);
+    // Strimzi has not acted on the new partitions yet: the old Ready of the topic does not count.
+    const waiting = await settled('orders', 'False');
+    expect(waiting.metadata.generation).toBe(2);
+    expect(condition(waiting, 'Ready').message).toContain('KafkaTopic/orders is not Ready: the Strimzi topic operator has not acted on its latest change yet');
+    expect(waiting.status.topics).not.toHaveProperty('inbox');
+    await cluster.markKafkaReady('orders');
+    const ready = await settled('orders', 'True');
+    expect(ready.status.revision).not.toBe(before.status.revision);
+    expect(parse(get('configmap', 'docpipe-pipeline-orders').data['orders.yaml']).spec.topic.partitions).toBe(6);
+  });
+
+  it('that does not compile keeps the children of the last good revision, and says why', async () => {
+    const good = get('configmap', 'docpipe-pipeline-orders').data['orders.yaml'];
+    const broken = manifest('orders.yaml');
+    broken.spec.topic.partitions = 6;
+    broken.spec.scaling.maxReplicas = 5;
+    broken.spec.inbox.enabled = false;
+    broken.spec.examples.valid[0].lines[0].quantity = 0;
+    expect(apply(broken).stderr).toBe('');
+    const p = await settled('orders', 'False');
+    expect(condition(p, 'Ready')).toMatchObject({ reason: 'InvalidSpec', message: expect.stringContaining('spec.examples.valid[0] is refused: lines[0].quantity must be >= 1') });
+    expect(condition(p, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect(get('configmap', 'docpipe-pipeline-orders').data['orders.yaml']).toBe(good);
+  });
+});
+
+describe('a child deleted by hand', () => {
+  it('comes back', async () => {
+    const fixed = manifest('orders.yaml');
+    fixed.spec.topic.partitions = 6;
+    fixed.spec.scaling.maxReplicas = 5;
+    fixed.spec.inbox.enabled = false;
+    expect(apply(fixed).stderr).toBe('');
+    await cluster.markKafkaReady('orders');
+    await settled('orders', 'True');
+    for (const [kind, name] of [['deployment', 'consumer-orders'], ['configmap', 'docpipe-pipeline-orders'], ['kafkatopic', 'orders-rejected']] as const) {
+      const uid = get(kind, name).metadata.uid;
+      cluster.must(['-n', NAMESPACE, 'delete', kind, name]);
+      const back = await eventually(async () => {
+        const o = get(kind, name);
+        return o && o.metadata.uid !== uid ? o : undefined;
+      }, `${kind}/${name} back`);
+      expect(back.metadata.ownerReferences[0].name).toBe('orders');
+    }
+  });
+});
+
+describe('the API server refuses', () => {
+  const refused = (mutate: (r: any) => void) => {
+    const r = manifest('orders.yaml');
+    mutate(r);
+    return cluster.kubectl(['-n', NAMESPACE, 'apply', '--server-side', '--dry-run=server', '--field-manager=person', '-f', '-'], stringify(r));
+  };
+
+  it('a partition count that shrinks (a transition rule)', () => {
+    const r = refused((o) => (o.spec.topic.partitions = 2));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('partitions may only grow');
+  });
+
+  it('a name that cannot name topics and collections (a rule on metadata.name)', () => {
+    const r = refused((o) => (o.metadata.name = 'orders.v2'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('metadata.name must match');
+  });
+
+  it('more consumers than partitions, and min above max', () => {
+    expect(refused((o) => (o.spec.scaling.maxReplicas = 7)).stderr).toContain('scaling.maxReplicas must not exceed topic.partitions');
+    expect(refused((o) => (o.spec.scaling.minReplicas = 4)).stderr).toContain('scaling.minReplicas must not exceed maxReplicas');
+  });
+
+  it('what the schema itself forbids: an unknown field, a wrong type, a system collection', () => {
+    expect(refused((o) => (o.spec.topic.partitons = 3)).stderr).toContain('.spec.topic.partitons: field not declared in schema');
+    expect(refused((o) => (o.spec.topic.retentionDays = 'a week')).stderr).toContain('.spec.topic.retentionDays: expected numeric');
+    expect(refused((o) => (o.spec.topic.retentionDays = 0)).stderr).toContain('spec.topic.retentionDays: Invalid value: 0: spec.topic.retentionDays in body should be greater than or equal to 1');
+    expect(refused((o) => (o.spec.storage.collection = 'system.users')).stderr).toContain('must not match ^system\\.');
+  });
+
+  it('and takes the sample resources as they are', () => {
+    const r = cluster.kubectl(['-n', NAMESPACE, 'apply', '--server-side', '--dry-run=server', '-f', join(root, 'pipelines', 'invoices.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(refused((o) => (o.metadata.name = 'orders-copy')).stderr).toBe('');
+  });
+});
+
+describe('deleting a pipeline', () => {
+  const deleted = (name: string) => eventually(async () => (get('documentpipeline', name) === undefined ? true : undefined), `${name} gone`);
+
+  it('with deletionPolicy Retain keeps its topics, no longer owned, and lets go', async () => {
+    const r = manifest('orders.yaml');
+    r.metadata.name = 'keep';
+    r.spec.inbox.enabled = false;
+    expect(apply(r).stderr).toBe('');
+    await eventually(async () => (get('kafkatopic', 'keep-dlq') ? true : undefined), 'topics of keep');
+    cluster.must(['-n', NAMESPACE, 'delete', 'documentpipeline', 'keep', '--wait=false']);
+    await deleted('keep');
+    // No garbage collector runs here; in a cluster it deletes what still names the pipeline.
+    for (const name of ['keep', 'keep-rejected', 'keep-dlq']) expect(get('kafkatopic', name).metadata.ownerReferences ?? []).toEqual([]);
+    expect(get('deployment', 'consumer-keep').metadata.ownerReferences[0].name).toBe('keep');
+    // Created again, the pipeline adopts the topics it left.
+    expect(apply(r).stderr).toBe('');
+    const uid = await eventually(async () => get('documentpipeline', 'keep')?.metadata.uid, 'keep again');
+    await eventually(async () => (get('kafkatopic', 'keep')?.metadata.ownerReferences?.[0]?.uid === uid ? true : undefined), 'the topic adopted');
+  });
+
+  it('with deletionPolicy Delete deletes its topics, says what became of the collections, and lets go', async () => {
+    const r = manifest('orders.yaml');
+    r.metadata.name = 'drop';
+    r.spec.deletionPolicy = 'Delete';
+    expect(apply(r).stderr).toBe('');
+    await eventually(async () => (get('kafkatopic', 'drop-inbox') ? true : undefined), 'topics of drop');
+    const uid = get('documentpipeline', 'drop').metadata.uid;
+    cluster.must(['-n', NAMESPACE, 'delete', 'documentpipeline', 'drop', '--wait=false']);
+    await deleted('drop');
+    for (const name of ['drop', 'drop-rejected', 'drop-dlq', 'drop-inbox']) expect(get('kafkatopic', name)).toBeUndefined();
+    const events = JSON.parse(cluster.must(['-n', NAMESPACE, 'get', 'events', '--field-selector', `involvedObject.uid=${uid}`, '-o', 'json'])).items;
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'CollectionsKept', message: expect.stringContaining('drop the collections drop and drop_rejected by hand') }),
+    ]);
+  });
+});
+
+describe('the operator', () => {
+  it('serves its metrics and probes', async () => {
+    const base = `http://127.0.0.1:${operator.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^operator_reconciles_total\{result="success"\} [1-9]/m);
+    expect(metrics).toMatch(/^operator_reconcile_duration_seconds_count [1-9]/m);
+    expect(metrics).toMatch(/^operator_queue_depth \d+/m);
+    expect(metrics).toMatch(/^operator_reconcile_errors_total \d+/m);
+    expect(metrics).toMatch(/^operator_leader 1/m);
+  });
+
+  it('may do no more than its Role allows: no Secrets, nothing cluster-wide', () => {
+    const can = (namespace: string, verb: string, resource: string) =>
+      cluster.kubectl(['auth', 'can-i', '--as', OPERATOR_USER, '-n', namespace, verb, resource]).stdout.trim();
+    expect(can(NAMESPACE, 'patch', 'kafkatopics.kafka.strimzi.io')).toBe('yes');
+    expect(can(NAMESPACE, 'get', 'secrets')).toBe('no');
+    expect(can(NAMESPACE, 'create', 'pods')).toBe('no');
+    expect(can(NAMESPACE, 'list', 'nodes')).toBe('no');
+    expect(can(NAMESPACE, 'create', 'customresourcedefinitions.apiextensions.k8s.io')).toBe('no');
+    expect(can('default', 'list', 'documentpipelines.docpipe.dev')).toBe('no');
+  });
+});
