@@ -9,6 +9,8 @@ DOCPIPE_ENV ?= kind
 IMAGE_TAG ?= dev
 K8S_DIST := cdk8s/dist/$(DOCPIPE_ENV)
 KUBECTL ?= kubectl
+# Every part that runs as an image (packages/contract's PARTS), each built from the one Dockerfile.
+PARTS := ingest consumer jobs operator
 # The pinned CRDs: ../shared/crds beside this checkout, or beside the one it was cloned from (a
 # throwaway clone elsewhere, such as /tmp), else the copy `make crds` downloads.
 CLONED_FROM := $(shell git -C '$(ROOT)' remote get-url origin 2>/dev/null)
@@ -33,13 +35,13 @@ dashboards: synth ## Write the Grafana dashboards JSON to cdk8s/dist/dashboards/
 	@ls -1 cdk8s/dist/dashboards/*.json
 
 .PHONY: images
-images: ## Build docpipe/{ingest,consumer,jobs}:$(IMAGE_TAG) and load them into the kind cluster
+images: ## Build docpipe/{ingest,consumer,jobs,operator}:$(IMAGE_TAG) from the one Dockerfile and load them into the kind cluster
 	@command -v docker >/dev/null || { echo "docker is required for make images" >&2; exit 1; }
-	for part in ingest consumer jobs; do \
-	  docker build -f services/$$part/Dockerfile -t docpipe/$$part:$(IMAGE_TAG) . ; \
+	for part in $(PARTS); do \
+	  docker build --build-arg PART=$$part --build-context crds=$(abspath $(DOCPIPE_CRDS_DIR)) -t docpipe/$$part:$(IMAGE_TAG) . ; \
 	done
 	if kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)'; then \
-	  kind load docker-image --name $(KIND_CLUSTER) docpipe/ingest:$(IMAGE_TAG) docpipe/consumer:$(IMAGE_TAG) docpipe/jobs:$(IMAGE_TAG); \
+	  kind load docker-image --name $(KIND_CLUSTER) $(foreach part,$(PARTS),docpipe/$(part):$(IMAGE_TAG)); \
 	fi
 
 .PHONY: cluster
@@ -81,6 +83,11 @@ deploy: synth secrets ## Apply cdk8s/dist/$(DOCPIPE_ENV) server-side and wait fo
 	$(KUBECTL) -n docpipe wait job/mongodb-init --for=condition=Complete --timeout=10m
 	$(KUBECTL) -n docpipe rollout status deployment/ingest --timeout=10m
 	$(KUBECTL) -n docpipe rollout status deployment/consumer --timeout=10m
+	$(KUBECTL) -n docpipe rollout status deployment/operator --timeout=10m
+	# The pipelines are resources the operator reconciles: their topics, consumers, scaling and alerts.
+	$(KUBECTL) -n docpipe wait crd/documentpipelines.docpipe.dev --for=condition=Established --timeout=2m
+	$(KUBECTL) -n docpipe apply --server-side --field-manager=docpipe -f pipelines/
+	$(KUBECTL) -n docpipe wait documentpipelines --all --for=condition=Ready --timeout=10m
 	@echo "docpipe is up: API http://localhost:8080 (kind NodePort), Grafana http://localhost:3000"
 
 .PHONY: up

@@ -1,3 +1,4 @@
+import { PARTS } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { classify, makeDryRun, makeUpSteps } from './support/make-up.js';
 
@@ -14,6 +15,16 @@ describe("make up's order", () => {
     expect(namespace).toBeGreaterThanOrEqual(0);
     expect(firstHelm).toBeGreaterThan(namespace);
     expect(firstApply).toBeGreaterThan(namespace);
+  });
+
+  it('builds an image of every part, and applies the pipelines once the operator runs', () => {
+    const images = makeDryRun('images').find((c) => c.startsWith('for part in '));
+    expect(images?.match(/^for part in ([a-z ]+);/)?.[1]?.split(' ')).toEqual([...PARTS]);
+    const steps = makeUpSteps().map((s) => s.command);
+    const operator = steps.findIndex((c) => c.includes('rollout status deployment/operator'));
+    const pipelines = steps.findIndex((c) => /apply .*-f pipelines\/$/.test(c));
+    expect(operator).toBeGreaterThan(0);
+    expect(pipelines).toBeGreaterThan(operator);
   });
 
   it('creates it for `make deploy` and `make operators` alone too', () => {
