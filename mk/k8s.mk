@@ -9,8 +9,9 @@ DOCPIPE_ENV ?= kind
 IMAGE_TAG ?= dev
 K8S_DIST := cdk8s/dist/$(DOCPIPE_ENV)
 KUBECTL ?= kubectl
-# Every part that runs as an image (packages/contract's PARTS), each built from the one Dockerfile.
-PARTS := ingest consumer jobs operator
+# Every part that runs as an image: each folder of services/, built from the one Dockerfile (a
+# test holds them to packages/contract's PARTS).
+PARTS := $(sort $(notdir $(wildcard $(ROOT)/services/*)))
 # The pinned CRDs: ../shared/crds beside this checkout, or beside the one it was cloned from (a
 # throwaway clone elsewhere, such as /tmp), else the copy `make crds` downloads.
 CLONED_FROM := $(shell git -C '$(ROOT)' remote get-url origin 2>/dev/null)

@@ -16,6 +16,7 @@ import { BaselineNetworkPolicies, DocpipeNamespace } from './constructs/namespac
 import { Operator } from './constructs/operator.js';
 import { PipelineCrd } from './constructs/pipeline-crd.js';
 import { Postgres } from './constructs/postgres.js';
+import { PipelineSpecs } from './constructs/pipeline-specs.js';
 import { Monitoring } from './monitoring/monitoring.js';
 
 const { topics } = INVOICES;
@@ -132,6 +133,8 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ...kafka.clientVariables(user),
   ];
   const pipelines: [string, Env] = ['PIPELINES_DIR', PIPELINES_MOUNT];
+  const pipelinesChart = chart('25-pipelines');
+  const specs = new PipelineSpecs(pipelinesChart, 'Pipelines', { dir: fileURLToPath(new URL('../../pipelines/', import.meta.url)) });
 
   const ingestChart = chart('30-ingest');
   const ingest = new Ingest(ingestChart, 'Ingest', {
@@ -146,6 +149,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ],
     migrateVariables: postgres.migrateVariables,
     files: kafka.clientFiles,
+    pipelines: specs,
     dependencies: [
       { pods: kafkaPods, port: PORTS.kafkaClient },
       { pods: postgresPods, port: PORTS.postgres },
@@ -173,6 +177,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     kafkaUser: consumerUser,
     ...(kafka.tls ? { kafkaCa: kafka.clusterCa } : {}),
     files: kafka.clientFiles,
+    pipelines: specs,
   });
 
   const jobsChart = chart('30-jobs');
@@ -211,5 +216,5 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ],
   });
 
-  return [namespace, network, crds, kafkaChart, mongoChart, postgresChart, ingestChart, consumerChart, jobsChart, monitoringChart, operatorChart];
+  return [namespace, network, crds, kafkaChart, mongoChart, postgresChart, pipelinesChart, ingestChart, consumerChart, jobsChart, monitoringChart, operatorChart];
 }

@@ -1,11 +1,12 @@
 // The shape both Node services share: a Deployment of one container on a read-only root, probed
 // on /healthz and /readyz, with a PDB, and a replica count owned by an autoscaler.
-import type { SecretKey } from '@docpipe/contract';
+import { PIPELINES_MOUNT, type SecretKey } from '@docpipe/contract';
 import { Duration, JsonPatch, ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import { posix } from 'node:path';
 import type { EnvironmentConfig, ResourceSpec } from '../config.js';
+import type { PipelineSpecs } from './pipeline-specs.js';
 import { APP_USER, DisruptionBudget, appImage, partLabels, podSecurityContext, pullPolicy, resources, restrictedSecurityContext, tmpVolume } from './common.js';
 
 /** An environment variable: a literal, or a key of a Secret that `make up` or Strimzi creates. */
@@ -31,6 +32,8 @@ export interface AppDeploymentProps {
   readonly initContainers?: kplus.ContainerProps[];
   /** Files the service reads from Secrets (a CA to trust). @default - none */
   readonly files?: readonly SecretFile[];
+  /** The DocumentPipeline specs the service serves, mounted where PIPELINES_DIR points. */
+  readonly pipelines: PipelineSpecs;
 }
 
 function envValue(scope: Construct, name: string, value: Env): kplus.EnvValue {
@@ -92,7 +95,8 @@ export class AppDeployment extends Construct {
       readiness: kplus.Probe.fromHttpGet('/readyz', { port: props.port, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
     });
     container.mount('/tmp', tmp);
-    const folders = new Set<string>(['/tmp']);
+    props.pipelines.mountIn(this, container);
+    const folders = new Set<string>(['/tmp', PIPELINES_MOUNT]);
     for (const file of props.files ?? []) {
       const folder = posix.dirname(file.path);
       if (!posix.isAbsolute(file.path) || folders.has(folder)) throw new Error(`${props.part}: ${file.path} needs an absolute path in a folder of its own`);

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import * as keda from '../../imports/keda.sh.js';
 import type { EnvironmentConfig } from '../config.js';
+import type { PipelineSpecs } from './pipeline-specs.js';
 import { AppDeployment, type Env, type SecretFile } from './app.js';
 import { AllowPolicy, prometheusPeer, type Labels } from './network.js';
 
@@ -25,6 +26,8 @@ export interface ConsumerProps {
   readonly kafkaCa?: SecretKey;
   /** Files the consumer reads from Secrets. @default - none */
   readonly files?: readonly SecretFile[];
+  /** The pipeline specs the consumer serves. */
+  readonly pipelines: PipelineSpecs;
 }
 
 export class Consumer extends Construct {
@@ -53,6 +56,7 @@ export class Consumer extends Construct {
       variables: props.variables,
       resources: env.consumer.resources,
       files: props.files,
+      pipelines: props.pipelines,
     });
     this.labels = app.labels;
     // KEDA owns the replica count (the manifest sets none); a linter reading the manifest alone sees one.

@@ -3,6 +3,7 @@ import { PORTS } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { EnvironmentConfig } from '../config.js';
+import type { PipelineSpecs } from './pipeline-specs.js';
 import { AppDeployment, envVariables, type Env, type SecretFile } from './app.js';
 import { APP_USER, appImage, pullPolicy, resources, restrictedSecurityContext } from './common.js';
 import { AllowPolicy, prometheusPeer, type Labels, type Peer } from './network.js';
@@ -19,6 +20,8 @@ export interface IngestProps {
   readonly dependencies: { readonly pods: Labels; readonly port: number }[];
   /** Files ingest reads from Secrets. @default - none */
   readonly files?: readonly SecretFile[];
+  /** The pipeline specs ingest serves. */
+  readonly pipelines: PipelineSpecs;
 }
 
 /**
@@ -56,6 +59,7 @@ export class Ingest extends Construct {
       resources: env.ingest.resources,
       initContainers: [migrate],
       files: props.files,
+      pipelines: props.pipelines,
     });
     this.labels = app.labels;
 
