@@ -3,19 +3,11 @@
 import { DEFAULT_PIPELINE, INVOICES } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { repositoryPipeline } from './fixtures.js';
+import { sampleInvoice } from '@docpipe/testing';
 
 const invoices = repositoryPipeline('invoices');
 
-const valid = {
-  InvoiceNo: '536365',
-  StockCode: '85123A',
-  Description: 'WHITE HANGING HEART T-LIGHT HOLDER',
-  Quantity: 6,
-  InvoiceDate: '01/12/2010 08:26',
-  UnitPrice: 2.55,
-  CustomerID: 17850,
-  Country: 'United Kingdom',
-};
+const valid = sampleInvoice();
 
 function errorsOf(doc: unknown) {
   const result = invoices.validate(doc);

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DEPTH } from '../src/compile/validator.js';
 import { repositoryPipeline } from './fixtures.js';
+import { sampleOrder } from '@docpipe/testing';
 
 const orders = repositoryPipeline('orders');
-const order = {
-  orderId: 'ORD-000123',
-  placedAt: '2026-11-30 17:45:00',
-  customer: { id: 42, email: 'ada@example.org' },
-  lines: [
-    { sku: 'TEA-01', quantity: 2, unitPrice: 3.5 },
-    { sku: 'MUG-07', quantity: 1, unitPrice: 12.99 },
-  ],
-};
+const order = sampleOrder();
 
 describe('the orders pipeline', () => {
   it('derives its names from its own name', () => {

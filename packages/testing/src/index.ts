@@ -131,3 +131,32 @@ export async function registerUser(api: string, username: string, password: stri
   if (token.status !== 200) throw new Error(`a token for ${username}: ${token.status} ${await token.text()}`);
   return { owner, authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}` };
 }
+
+/** A valid document of the invoices pipeline, as the UCI data set has them. */
+export function sampleInvoice(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    InvoiceNo: '536365',
+    StockCode: '85123A',
+    Description: 'WHITE HANGING HEART T-LIGHT HOLDER',
+    Quantity: 6,
+    InvoiceDate: '01/12/2010 08:26',
+    UnitPrice: 2.55,
+    CustomerID: 17850,
+    Country: 'United Kingdom',
+    ...overrides,
+  };
+}
+
+/** A valid document of the orders pipeline: a nested customer and two lines, no currency (EUR by the transform). */
+export function sampleOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    orderId: 'ORD-000123',
+    placedAt: '2026-11-30 17:45:00',
+    customer: { id: 42, email: 'ada@example.org' },
+    lines: [
+      { sku: 'TEA-01', quantity: 2, unitPrice: 3.5 },
+      { sku: 'MUG-07', quantity: 1, unitPrice: 12.99 },
+    ],
+    ...overrides,
+  };
+}

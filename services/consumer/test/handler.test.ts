@@ -6,17 +6,9 @@ import { createChunkHandler } from '../src/handler.js';
 import { createMetrics } from '../src/metrics.js';
 import type { WriteSummary } from '../src/store.js';
 import { registryOf, repositoryPipeline } from './pipelines.js';
+import { sampleInvoice } from '@docpipe/testing';
 
-const invoice = {
-  InvoiceNo: 'C536379',
-  StockCode: '85123A',
-  Description: 'WHITE HANGING HEART T-LIGHT HOLDER',
-  Quantity: 6,
-  InvoiceDate: '01/12/2010 08:26',
-  UnitPrice: 2.55,
-  CustomerID: 17850,
-  Country: 'United Kingdom',
-};
+const invoice = sampleInvoice({ InvoiceNo: 'C536379' });
 const owner = '0b5c6f3e-8d1e-4f57-9a4c-3a1f8c2b7d10';
 const receivedAt = '2026-11-25T10:00:00.000Z';
 

@@ -3,21 +3,14 @@ import { toStoredDocument, withoutKind } from '@docpipe/pipeline';
 import { describe, expect, it } from 'vitest';
 import { fromInbox, INBOX_OWNER, inboxId } from '../src/inbox.js';
 import { repositoryPipeline } from './pipelines.js';
+import { sampleOrder } from '@docpipe/testing';
 
 const orders = repositoryPipeline('orders');
 const source = { topic: 'orders.inbox', partition: 2 };
 const storedAt = new Date('2026-12-01T09:00:00.000Z');
 const producedAt = new Date('2026-12-01T08:59:58.500Z');
 
-const order = {
-  orderId: 'ORD-000123',
-  placedAt: '2026-11-30 17:45:00',
-  customer: { id: 42, email: 'ada@example.org' },
-  lines: [
-    { sku: 'TEA-01', quantity: 2, unitPrice: 3.5 },
-    { sku: 'MUG-07', quantity: 1, unitPrice: 12.99 },
-  ],
-};
+const order = sampleOrder();
 
 function inboxRecord(value: string | null, offset = '41'): ConsumedRecord {
   const record = { key: null, value: value === null ? null : Buffer.from(value), offset, timestamp: String(producedAt.getTime()) };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { inboxId } from '../src/inbox.js';
 import { rejectionAsText, routeChunk } from '../src/routes.js';
 import { registryOf, repositoryPipeline, specText } from './pipelines.js';
+import { sampleInvoice, sampleOrder } from '@docpipe/testing';
 
 const invoices = repositoryPipeline('invoices');
 const orders = repositoryPipeline('orders');
@@ -11,22 +12,8 @@ const owner = '0b5c6f3e-8d1e-4f57-9a4c-3a1f8c2b7d10';
 const receivedAt = '2026-11-25T10:00:00.000Z';
 const storedAt = new Date('2026-11-25T10:00:01.000Z');
 
-const invoice = {
-  InvoiceNo: '536365',
-  StockCode: '85123A',
-  Description: 'WHITE HANGING HEART T-LIGHT HOLDER',
-  Quantity: 6,
-  InvoiceDate: '01/12/2010 08:26',
-  UnitPrice: 2.55,
-  CustomerID: 17850,
-  Country: 'United Kingdom',
-};
-const order = {
-  orderId: 'ORD-000123',
-  placedAt: '2026-11-30 17:45:00',
-  customer: { id: 42, email: 'ada@example.org' },
-  lines: [{ sku: 'TEA-01', quantity: 2, unitPrice: 3.5 }],
-};
+const invoice = sampleInvoice();
+const order = sampleOrder({ lines: [{ sku: 'TEA-01', quantity: 2, unitPrice: 3.5 }] });
 
 let offset = 0;
 const record = (value: unknown): ConsumedRecord => ({

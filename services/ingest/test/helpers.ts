@@ -6,6 +6,7 @@ import { compilePipelineFile, type CompiledPipeline } from '@docpipe/pipeline';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { sampleInvoice, sampleOrder } from '@docpipe/testing';
 
 export const SECRET_A = 'a'.repeat(32) + '-first-signing-secret';
 export const SECRET_B = 'b'.repeat(32) + '-older-verify-secret';
@@ -58,34 +59,10 @@ export async function buildTestApp(overrides: NodeJS.ProcessEnv = {}, logs = new
 }
 
 /** A valid invoice as the UCI data set has them. */
-export function invoice(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    InvoiceNo: '536365',
-    StockCode: '85123A',
-    Description: 'WHITE HANGING HEART T-LIGHT HOLDER',
-    Quantity: 6,
-    InvoiceDate: '01/12/2010 08:26',
-    UnitPrice: 2.55,
-    CustomerID: 17850,
-    Country: 'United Kingdom',
-    ...overrides,
-  };
-}
+export const invoice = sampleInvoice;
 
-/** A valid order of the orders pipeline: nested customer, an array of lines. */
-export function order(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    orderId: 'ORD-000123',
-    placedAt: '2026-11-30 17:45:00',
-    currency: 'GBP',
-    customer: { id: 42, email: 'ada@example.org' },
-    lines: [
-      { sku: 'TEA-01', quantity: 2, unitPrice: 3.5 },
-      { sku: 'MUG-07', quantity: 1, unitPrice: 12.99 },
-    ],
-    ...overrides,
-  };
-}
+/** A valid order of the orders pipeline, in pounds. */
+export const order = (overrides: Record<string, unknown> = {}) => sampleOrder({ currency: 'GBP', ...overrides });
 
 export interface Published {
   readonly topic: string;
