@@ -1,2 +1,3 @@
 export * from './env.js';
 export { loggerOptions, REDACTED_PATHS } from './logger.js';
+export { runService, type RunningService, type ServiceMain } from './service.js';

@@ -1,37 +1,13 @@
-import { ConfigError, loggerOptions } from '@docpipe/runtime';
-import pino from 'pino';
+import { runService } from '@docpipe/runtime';
 import { startConsumerService } from './app.js';
 import { loadConfig } from './config.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`consumer: ${error.message}\n`);
-  process.exit(1);
-}
-
-const logger = pino(loggerOptions('consumer', config.logLevel));
-
-let service;
-try {
-  service = await startConsumerService(config, logger);
-} catch (error) {
-  logger.fatal({ err: error }, `consumer failed to start: ${(error as Error).message}`);
-  process.exit(1);
-}
-
-const signal = await new Promise<NodeJS.Signals>((resolve) => {
-  process.once('SIGTERM', resolve).once('SIGINT', resolve);
+// On SIGTERM/SIGINT the chunks in hand finish and are committed, then the member leaves the group.
+// A stop that outlasts its own give-up time, or a second signal, exits at once: what is not
+// committed is replayed after the restart, nothing is lost.
+await runService({
+  part: 'consumer',
+  loadConfig,
+  graceMs: (config) => config.stopTimeoutMs + 5_000,
+  start: (config, log) => startConsumerService(config, log),
 });
-// A second signal means "now": what is not committed is replayed after the restart, nothing is lost.
-process.once('SIGTERM', () => process.exit(1)).once('SIGINT', () => process.exit(1));
-logger.info({ signal }, 'stopping: finishing the chunks in hand');
-try {
-  await service.stop();
-  logger.info('stopped');
-} catch (error) {
-  logger.error({ err: error }, `stop failed: ${(error as Error).message}`);
-  process.exitCode = 1;
-}

@@ -1,7 +1,7 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { loggerOptions } from '@docpipe/runtime';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 import authPlugin from './plugins/auth.js';
 import configPlugin from './plugins/config.js';
@@ -39,14 +39,17 @@ function closeConnectionsWhenDone(app: FastifyInstance): void {
 }
 
 export interface BuildOptions {
+  /** The process's logger (server.ts); without it, one of ingest's own. */
+  readonly log?: Logger;
   /** Where logs go (tests capture them); stdout by default. */
   readonly logStream?: DestinationStream;
 }
 
 /** Builds the ingest app: plugins first (decorators), then routes. Listening is server.ts's job. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const log: FastifyBaseLogger = options.log ?? pino(loggerOptions('ingest', config.logLevel), options.logStream);
   const app = Fastify({
-    logger: { ...loggerOptions('ingest', config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
+    loggerInstance: log,
     // Per-request log lines cost throughput on the hot path; they are on only at debug and trace.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
     bodyLimit: config.limits.documentMaxBytes,
