@@ -2,16 +2,12 @@ import './support/prepare.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
 import { envNames, id, synthManifests, type Manifest } from './support/manifests.js';
-import { coreValidator, customResourceValidator, type Validator } from './support/schemas.js';
+import { manifestValidator, type Validator } from './support/schemas.js';
 
-let core: { validate: Validator; kinds: Set<string> };
-let custom: { validate: Validator; kinds: Set<string> };
+let validate: Validator;
 beforeAll(() => {
-  core = coreValidator();
-  custom = customResourceValidator();
+  validate = manifestValidator();
 }, 120_000);
-
-const validate = (m: Manifest) => (custom.kinds.has(`${m.apiVersion}:${m.kind}`) ? custom.validate(m) : core.validate(m));
 
 describe.each(envNames)('%s objects', (name) => {
   const all = synthManifests(environments[name]);

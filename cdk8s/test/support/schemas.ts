@@ -90,3 +90,10 @@ export function customResourceValidator(dir: string = crdsDir()): { validate: Va
   };
   return { validate, kinds: new Set(fns.keys()) };
 }
+
+/** One validator for any manifest: a custom resource against its pinned CRD, anything else against the Kubernetes OpenAPI. */
+export function manifestValidator(): Validator {
+  const core = coreValidator();
+  const custom = customResourceValidator();
+  return (m) => (custom.kinds.has(`${m.apiVersion}:${m.kind}`) ? custom.validate(m) : core.validate(m));
+}

@@ -1,3 +1,4 @@
 export * from './env.js';
 export { loggerOptions, REDACTED_PATHS } from './logger.js';
 export { runService, type RunningService, type ServiceMain } from './service.js';
+export { serviceRegistry } from './metrics.js';

@@ -1,9 +1,9 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { serviceRegistry } from '@docpipe/runtime';
 
 /** The consumer's metrics (names per docs/architecture.md) in a registry of their own. */
 export function createMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = serviceRegistry();
   const registers = [registry];
   return {
     registry,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { perObjectRules, pdbForEachDeployment } from '../../../cdk8s/test/support/policy.js';
-import { coreValidator, customResourceValidator, type Validator } from '../../../cdk8s/test/support/schemas.js';
+import { manifestValidator, type Validator } from '../../../cdk8s/test/support/schemas.js';
 import { parts, plainEnv, secretValues, unreadVariables } from '../../../cdk8s/test/support/service-env.js';
 import type { Manifest } from '../../../cdk8s/test/support/manifests.js';
 import { CHILD_KINDS } from '../src/children/kinds.js';
@@ -115,16 +115,13 @@ describe('the children of a pipeline', () => {
 });
 
 describe('the children against the pinned schemas', () => {
-  let core: { validate: Validator; kinds: Set<string> };
-  let custom: { validate: Validator; kinds: Set<string> };
+  let validate: Validator;
   beforeAll(() => {
-    core = coreValidator();
-    custom = customResourceValidator();
+    validate = manifestValidator();
   }, 120_000);
 
   it('are valid Kubernetes 1.34 objects and custom resources, with no unknown field', () => {
     const all = render(compiled('orders.yaml'), { ...cluster, kafkaTls: true });
-    const validate = (m: Manifest) => (custom.kinds.has(`${m.apiVersion}:${m.kind}`) ? custom.validate(m) : core.validate(m));
     expect(all.map((m) => [`${m.kind}/${m.metadata.name}`, validate(m)]).filter(([, errors]) => errors.length > 0)).toEqual([]);
   });
 });

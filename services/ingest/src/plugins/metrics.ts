@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { serviceRegistry } from '@docpipe/runtime';
 
 export interface IngestMetrics {
   readonly registry: Registry;
@@ -22,14 +23,10 @@ interface RowCounts {
   readonly userCounts: number;
 }
 
-/**
- * Prometheus metrics named as in docs/architecture.md. Each app has its own registry, so two
- * instances in one process (tests) do not collide.
- */
+/** Prometheus metrics named as in docs/architecture.md, in the app's own registry. */
 export default fp(
   async function metrics(app: FastifyInstance) {
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'ingest_' });
+    const registry = serviceRegistry('ingest_');
 
     const requestDuration = new Histogram({
       name: 'ingest_http_request_duration_seconds',
