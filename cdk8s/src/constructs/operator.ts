@@ -60,8 +60,8 @@ export function operatorRules(leaseName: string): k8s.PolicyRule[] {
     // Leader election: create cannot be limited to a name, the rest is.
     rule(['coordination.k8s.io'], ['leases'], ['create']),
     rule(['coordination.k8s.io'], ['leases'], ['get', 'update'], [leaseName]),
-    // Events tell a person what a deletionPolicy did with the collections.
-    rule([''], ['events'], ['create']),
+    // Events tell a person what a deletionPolicy did with the collections; a repeated one is counted up.
+    rule([''], ['events'], ['create', 'get', 'update']),
   ];
 }
 

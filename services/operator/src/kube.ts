@@ -31,6 +31,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
 }
 
+/** A write refused because the object exists already, or changed since it was read. */
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 409;
+}
+
 /** The message the API server gave, when it gave one, else the error's own. */
 export function apiMessage(error: unknown): string {
   if (error instanceof ApiException) {

@@ -2,10 +2,10 @@
 // the holder renews the Lease; a candidate takes it once it has seen no renewal for a whole
 // lease duration (measured on its own clock, so clocks need not agree); every write carries the
 // resourceVersion it read, so two candidates cannot both win.
-import { ApiException, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
-import { apiMessage, isNotFound, type Kube } from './kube.js';
+import { apiMessage, isConflict, isNotFound, type Kube } from './kube.js';
 
 export interface LeaderElectorOptions {
   readonly kube: Kube;
@@ -21,8 +21,6 @@ export interface LeaderElectorOptions {
   /** Leadership lost or given up: the work must stop at once. */
   readonly onStoppedLeading: () => void;
 }
-
-const isConflict = (error: unknown) => error instanceof ApiException && error.code === 409;
 
 export class LeaderElector {
   readonly #o: LeaderElectorOptions;

@@ -1,12 +1,13 @@
 // What the finalizer does before a pipeline may go: its spec.deletionPolicy. The garbage
 // collector deletes every child that still names the pipeline as owner, so Retain first takes
 // the topics out of its hands.
+import { createHash } from 'node:crypto';
 import { pipelineResources } from '@docpipe/contract';
 import { PIPELINE_LABEL } from '#cdk8s/pipeline/children';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { FIELD_MANAGER, type Kube, type PipelineObject } from '../kube.js';
+import { FIELD_MANAGER, isConflict, type Kube, type PipelineObject } from '../kube.js';
 
 /** Drops a pipeline's collections; undefined when the operator has no MongoDB to do it with. */
 export type Collections = ((names: readonly string[]) => Promise<void>) | undefined;
@@ -20,23 +21,39 @@ export interface DeletionContext {
 
 const TOPIC = { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaTopic' } as const;
 
+/**
+ * Records an Event on the pipeline. Its name comes from the pipeline and the reason, so a step the
+ * finalizer runs again (its removal raced a requeue) counts up one Event instead of adding
+ * another, as Kubernetes' own event recorder does.
+ */
 async function event(ctx: DeletionContext, pipeline: PipelineObject, type: 'Normal' | 'Warning', reason: string, message: string) {
   const { name, namespace, uid } = pipeline.metadata!;
   const now = ctx.clock.now();
-  await ctx.kube.core.createNamespacedEvent({
-    namespace: namespace!,
-    body: {
-      metadata: { generateName: `${name}.` },
-      involvedObject: { apiVersion: pipeline.apiVersion, kind: pipeline.kind, name, namespace, uid },
-      type,
-      reason,
-      message,
-      source: { component: FIELD_MANAGER },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    },
-  });
+  const eventName = `${name}.${createHash('sha256').update(`${uid}:${reason}`).digest('hex').slice(0, 16)}`;
+  try {
+    await ctx.kube.core.createNamespacedEvent({
+      namespace: namespace!,
+      body: {
+        metadata: { name: eventName },
+        involvedObject: { apiVersion: pipeline.apiVersion, kind: pipeline.kind, name, namespace, uid },
+        type,
+        reason,
+        message,
+        source: { component: FIELD_MANAGER },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      },
+    });
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    const recorded = await ctx.kube.core.readNamespacedEvent({ name: eventName, namespace: namespace! });
+    await ctx.kube.core.replaceNamespacedEvent({
+      name: eventName,
+      namespace: namespace!,
+      body: { ...recorded, message, lastTimestamp: now, count: (recorded.count ?? 1) + 1 },
+    });
+  }
 }
 
 /**
