@@ -77,6 +77,21 @@ describe('the invoices pipeline validates', () => {
     expect(errorsOf({ ...valid, Discount: 5 })).toEqual([{ field: 'Discount', kind: 'unknown_field', reason: 'is not a known field' }]);
   });
 
+  it('lists the first 100 problems of a document and counts the rest in one last entry', () => {
+    const extra = Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${i}`, i]));
+    const started = performance.now();
+    const errors = errorsOf({ ...valid, ...extra, $a: 1, $b: 2 });
+    expect(errors).toHaveLength(101);
+    expect(errors.slice(0, 2)).toEqual([
+      { field: '$a', kind: 'forbidden_key', reason: expect.any(String) },
+      { field: '$b', kind: 'forbidden_key', reason: expect.any(String) },
+    ]);
+    expect(errors[2]).toEqual({ field: 'k0', kind: 'unknown_field', reason: 'is not a known field' });
+    expect(errors[100]).toEqual({ field: '(document)', kind: 'unknown_field', reason: 'has 79902 more problems, not listed' });
+    // Loose on purpose: the list is linear in the keys (a fraction of a second), a quadratic one takes minutes.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it.each(['$where', 'a.b', '__proto__', 'constructor'])('refuses the key %s', (key) => {
     const doc = JSON.parse(`{${JSON.stringify(key)}: 1, "InvoiceNo": "536365"}`);
     const errors = errorsOf({ ...valid, ...doc });

@@ -13,6 +13,12 @@ export type Validator = (value: unknown) => ValidationResult;
 /** Deeper documents are refused before the schema runs: every later step (Kafka, BSON, JSON) recurses. */
 export const MAX_DEPTH = 64;
 
+/**
+ * Problems listed for one document; the rest are counted in one last entry. Every answer, rejected
+ * record and stored rejection repeats the list, so its length must not grow with what a client sends.
+ */
+export const MAX_ERRORS = 100;
+
 /** Keys that could reach MongoDB operators, dotted paths or prototype pollution, at any depth. */
 function isForbiddenKey(key: string): boolean {
   return key.startsWith('$') || key.includes('.') || key === '__proto__' || key === 'constructor';
@@ -64,6 +70,14 @@ function walk(doc: object): Walked {
     }
   }
   return { forbidden: forbidden.sort(), tooDeep: false };
+}
+
+/** The first MAX_ERRORS problems, and one entry that counts those not listed. */
+function capped(errors: Rejection[]): Rejection[] {
+  if (errors.length <= MAX_ERRORS) return errors;
+  const unlisted = errors.length - MAX_ERRORS;
+  const first = errors[MAX_ERRORS] as Rejection;
+  return [...errors.slice(0, MAX_ERRORS), { field: '(document)', kind: first.kind, reason: `has ${unlisted} more problems, not listed` }];
 }
 
 function fromAjv(error: ErrorObject, forbidden: ReadonlySet<string>): Rejection | undefined {
@@ -157,7 +171,7 @@ export function compileValidator(schema: unknown): Validator {
       }
       errors.push(...calendar);
     }
-    return errors.length === 0 ? { ok: true, doc: value as Record<string, unknown> } : { ok: false, errors };
+    return errors.length === 0 ? { ok: true, doc: value as Record<string, unknown> } : { ok: false, errors: capped(errors) };
   };
 }
 
