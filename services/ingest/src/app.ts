@@ -1,8 +1,11 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { withoutKind } from '@docpipe/pipeline';
 import { loggerOptions } from '@docpipe/runtime';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { HttpError } from './lib/errors.js';
+import { textProblem, utf8Text } from './lib/json-text.js';
 import authPlugin from './plugins/auth.js';
 import configPlugin from './plugins/config.js';
 import errorsPlugin from './plugins/errors.js';
@@ -21,6 +24,28 @@ import replayRoutes from './routes/rejected/replay.js';
 import tokenRoutes from './routes/token.js';
 import userRoutes from './routes/users.js';
 import { SHARED_SCHEMAS } from './schemas/common.js';
+
+/**
+ * JSON for the routes that do not take documents (users, token, replay): fastify's own parser,
+ * after the body's bytes are checked to be UTF-8 and its text to keep the rules every JSON body is
+ * held to (lib/json-text.ts), so nothing recursive runs on a text that breaks them.
+ */
+function holdJsonToTextRules(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8Text(body as Buffer);
+      const problem = textProblem(text);
+      if (problem) throw new HttpError(422, 'the JSON text is refused before it is parsed', { details: withoutKind([problem]) });
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
 
 /**
  * fastify answers requests that arrive while it closes with Connection: close, but not those
@@ -59,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // Only JSON (and NDJSON on the batch routes) is taken; anything else is a 415.
   app.removeContentTypeParser('text/plain');
+  holdJsonToTextRules(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   closeConnectionsWhenDone(app);
 

@@ -1,12 +1,13 @@
 import type { OutgoingRecord } from '@docpipe/kafka';
 import { withoutKind, type CompiledPipeline, type FieldError, type RejectedMessage, type Rejection, type RejectionReason } from '@docpipe/pipeline';
+import { textProblem } from './json-text.js';
 
 /**
- * One document of a request: parsed JSON, or the text of an NDJSON line that was not JSON. `text`
- * is the JSON text of an NDJSON line that parsed: an accepted document is then put in its record as
- * sent, without serializing again what was just parsed.
+ * One document of a request: parsed JSON, or text refused before parsing (not JSON, or breaking a
+ * rule of json-text.ts) with why. `text` is the JSON text of an NDJSON line that parsed: an
+ * accepted document is then put in its record as sent, without serializing again what was just parsed.
  */
-export type Incoming = { readonly doc: unknown; readonly text?: string } | { readonly raw: string; readonly syntaxError: string };
+export type Incoming = { readonly doc: unknown; readonly text?: string } | { readonly raw: string; readonly errors: readonly Rejection[] };
 
 export type Outcome =
   | { readonly index: number; readonly id: string }
@@ -28,10 +29,12 @@ export interface Envelope {
 
 /** Parses one NDJSON line. Like the JSON body parser it keeps __proto__ keys for validation to refuse. */
 export function parseLine(line: string): Incoming {
+  const problem = textProblem(line);
+  if (problem) return { raw: line, errors: [problem] };
   try {
     return { doc: JSON.parse(line) as unknown, text: line };
   } catch (error) {
-    return { raw: line, syntaxError: (error as Error).message };
+    return { raw: line, errors: [{ field: '(document)', kind: 'malformed_json', reason: `is not valid JSON: ${(error as Error).message}` }] };
   }
 }
 
@@ -84,9 +87,9 @@ export function sortDocuments(pipeline: CompiledPipeline, items: readonly Incomi
   const stamp = { ...envelope, pipeline: pipeline.name, revision: pipeline.revision };
   items.forEach((item, index) => {
     const id = idAt(index);
-    let errors: Rejection[];
+    let errors: readonly Rejection[];
     if ('raw' in item) {
-      errors = [{ field: '(document)', kind: 'malformed_json', reason: `is not valid JSON: ${item.syntaxError}` }];
+      errors = item.errors;
     } else {
       const result = pipeline.validate(item.doc);
       if (result.ok) {

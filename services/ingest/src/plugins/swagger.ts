@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { withPipelines } from '../lib/openapi.js';
+import { JSON_TEXT_RULE } from '../schemas/common.js';
 
 /**
  * OpenAPI 3.1 built from the route schemas (the same TypeBox schemas that validate), served as
@@ -19,7 +20,8 @@ export default fp(
           title: 'Docpipe ingest',
           description:
             'Users, access tokens, and the documents of every served pipeline into Kafka. A 202 means Kafka acknowledged ' +
-            'the document (acks=all); MongoDB stores it shortly after. Every error body is {error, message?, details?}.',
+            'the document (acks=all); MongoDB stores it shortly after. Every error body is {error, message?, details?}. ' +
+            JSON_TEXT_RULE,
           version: '1.0.0',
         },
         components: {

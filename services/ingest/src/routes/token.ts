@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../lib/errors.js';
-import { errorResponses } from '../schemas/common.js';
+import { errorResponses, TEXT_REFUSED } from '../schemas/common.js';
 import { LoginSchema, TokenSchema } from '../schemas/users.js';
 
 export default async function tokenRoutes(fastify: FastifyInstance) {
@@ -22,9 +22,10 @@ export default async function tokenRoutes(fastify: FastifyInstance) {
         response: {
           200: TokenSchema,
           ...errorResponses({
-            400: 'Malformed request; details say which field.',
+            400: 'Malformed request, or bytes that are not UTF-8; details say which field.',
             401: 'Wrong username or password (one answer for both).',
             415: 'The body is not application/json.',
+            422: TEXT_REFUSED,
             429: 'Too many token requests from this IP.',
             503: 'Too many password operations in progress, or Postgres is unavailable.',
           }),

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { HttpError } from '../lib/errors.js';
-import { errorResponses } from '../schemas/common.js';
+import { errorResponses, TEXT_REFUSED } from '../schemas/common.js';
 import { RegistrationSchema, UserSchema } from '../schemas/users.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -20,9 +20,10 @@ export default async function userRoutes(fastify: FastifyInstance) {
         response: {
           201: UserSchema,
           ...errorResponses({
-            400: 'Invalid username or password length, or malformed JSON; details say which.',
+            400: 'Invalid username or password length, malformed JSON, or bytes that are not UTF-8; details say which.',
             409: 'The username is taken.',
             415: 'The body is not application/json.',
+            422: TEXT_REFUSED,
             503: 'Too many password operations in progress, or Postgres is unavailable.',
           }),
         },

@@ -1,6 +1,17 @@
 import { FieldErrorSchema } from '@docpipe/pipeline';
 import { Type, type TRef, type TSchema } from 'typebox';
 import { RETRY_AFTER_SECONDS } from '../lib/errors.js';
+import { JSON_TEXT_LIMITS } from '../lib/limits.js';
+
+/** The one rule for the text of every JSON body, as the OpenAPI document states it. */
+export const JSON_TEXT_RULE =
+  'Every JSON body must be UTF-8: other bytes are answered 400, never replaced. Its text is checked before it is parsed, ' +
+  `and refused with 422 (details name where) when it nests objects and arrays deeper than ${JSON_TEXT_LIMITS.depth} levels, ` +
+  `holds more than ${JSON_TEXT_LIMITS.keys} keys (a batch: per document), or escapes a lone UTF-16 surrogate such as \\ud800 ` +
+  "(no character; I-JSON, RFC 7493, forbids it). A document refused so is kept on its pipeline's rejected topic as the text it was sent as.";
+
+/** The 422 of a body that is not a document. */
+export const TEXT_REFUSED = 'The JSON text breaks a rule checked before parsing (nesting, key count, a lone surrogate escape); details say where.';
 
 export const ErrorSchema = Type.Object(
   {

@@ -25,7 +25,16 @@ describe('ndjsonLines', () => {
 describe('parseLine', () => {
   it('parses JSON and keeps the text of a line that is not JSON', () => {
     expect(parseLine('{"a":1}')).toEqual({ doc: { a: 1 }, text: '{"a":1}' });
-    expect(parseLine('{"a":')).toMatchObject({ raw: '{"a":', syntaxError: expect.any(String) });
+    expect(parseLine('{"a":')).toEqual({
+      raw: '{"a":',
+      errors: [{ field: '(document)', kind: 'malformed_json', reason: expect.stringMatching(/^is not valid JSON: /) }],
+    });
+  });
+
+  it('keeps a line that breaks a rule of its text as text, without parsing it', () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    expect(parseLine(deep)).toEqual({ raw: deep, errors: [expect.objectContaining({ kind: 'range', reason: expect.stringMatching(/nest deeper/) })] });
+    expect(parseLine('{"a":"\\ud800"}')).toMatchObject({ raw: '{"a":"\\ud800"}', errors: [{ field: 'a', kind: 'malformed_json' }] });
   });
 
   it('keeps __proto__ as an own key, for validation to refuse', () => {

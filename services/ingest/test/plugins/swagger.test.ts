@@ -70,6 +70,13 @@ describe('OpenAPI at /docs', () => {
     expect(JSON.stringify(schemas['Order'])).toContain('lines');
   });
 
+  it('states the rule for the text of every JSON body, and the 422 of the routes that are not for documents', () => {
+    const { description } = (spec as unknown as { info: { description: string } }).info;
+    expect(description).toMatch(/must be UTF-8: other bytes are answered 400/);
+    expect(description).toMatch(/deeper than 64 levels, holds more than 10000 keys .* lone UTF-16 surrogate such as \\ud800/);
+    for (const path of ['/v1/users', '/v1/token']) expect((spec.paths[path]?.['post'] as Operation).responses['422']?.description).toMatch(/lone surrogate/);
+  });
+
   it('lists the served pipelines as the values of :pipeline, and takes their documents on the pipeline routes', () => {
     for (const [path, method] of [
       ['/v1/pipelines/{pipeline}/documents', 'post'],
@@ -90,7 +97,7 @@ describe('OpenAPI at /docs', () => {
 
   it('documents the replay: admin only, its window and its counts', () => {
     const replay = spec.paths['/v1/pipelines/{pipeline}/rejected/replay']?.['post'] as Operation;
-    expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '403', '404', '415', '503']);
+    expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '403', '404', '415', '422', '503']);
     expect(JSON.stringify(replay.requestBody)).toContain('date-time');
     expect(JSON.stringify(replay.responses['200'])).toContain('alreadyStored');
   });

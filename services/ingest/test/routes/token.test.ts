@@ -28,4 +28,12 @@ describe('POST /v1/token without servers', () => {
     const other = await app.inject({ method: 'POST', url: '/v1/token', payload: '{}', headers: { 'content-type': 'application/json' }, remoteAddress: '10.1.2.3' });
     expect(other.statusCode).toBe(400);
   });
+
+  it('holds its body to the rules of JSON text', async () => {
+    const send = (payload: string | Buffer) =>
+      app.inject({ method: 'POST', url: '/v1/token', payload, headers: { 'content-type': 'application/json' }, remoteAddress: '10.9.9.9' });
+    expect((await send('{"username":"alice","password":"\\udc00"}')).statusCode).toBe(422);
+    expect((await send(`{"username":"alice","password":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}`)).statusCode).toBe(422);
+    expect((await send(Buffer.from([0x7b, 0xff, 0x7d]))).statusCode).toBe(400);
+  });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_DEPTH } from '@docpipe/pipeline';
 import { buildTestApp } from '../helpers.js';
 
 const register = (app: FastifyInstance, body: unknown) =>
@@ -64,6 +65,30 @@ describe('POST /v1/users input checks (no server needed)', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(400);
+  });
+
+  const send = (payload: string | Buffer) => app.inject({ method: 'POST', url: '/v1/users', payload, headers: { 'content-type': 'application/json' } });
+
+  it('refuses a body nested deeper than the limit with 422 naming where, before anything reads it', async () => {
+    const res = await send(`{"username":${'['.repeat(10_000)}${']'.repeat(10_000)},"password":"long-enough-password"}`);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual({
+      error: 'Unprocessable Entity',
+      message: 'the JSON text is refused before it is parsed',
+      details: [{ field: `username${'[0]'.repeat(MAX_DEPTH - 1)}`, reason: `must not nest deeper than ${MAX_DEPTH} levels` }],
+    });
+  });
+
+  it('refuses a lone surrogate escape with 422: two such passwords would hash alike', async () => {
+    const res = await send('{"username":"alice","password":"long-enough-\\ud800"}');
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([{ field: 'password', reason: expect.stringMatching(/^holds the escape \\ud800, a lone UTF-16 surrogate/) }]);
+  });
+
+  it('refuses bytes that are not UTF-8 with 400 naming the byte', async () => {
+    const res = await send(Buffer.concat([Buffer.from('{"username":"alice","password":"long-enough-'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toEqual([{ field: '(body)', reason: 'is not valid UTF-8: byte 44 does not start a valid sequence' }]);
   });
 
   it('answers 415 for text/plain and for a form', async () => {

@@ -8,7 +8,7 @@ import { ndjsonLines, parseLine, sortDocuments, type Incoming } from '../../lib/
 import type { DocumentLimits } from '../../lib/limits.js';
 import { errorResponses } from '../../schemas/common.js';
 import { BatchRefusedSchema, BatchResultSchema, IdempotencyHeadersSchema } from '../../schemas/documents.js';
-import { jsonDocuments, NdjsonBody, parseNdjson } from './parsers.js';
+import { NdjsonBody, parseJsonBatch, parseNdjson, SortedBody } from './parsers.js';
 import type { PipelineScope } from './scope.js';
 
 const bodyError = (message: string, reason: string) => new HttpError(400, message, { details: [{ field: '(body)', reason }] });
@@ -25,6 +25,10 @@ function toItems(body: unknown, limits: DocumentLimits): Incoming[] {
     const lines = ndjsonLines(body.text);
     refuseTooMany(lines.length, limits);
     return lines.map(parseLine);
+  }
+  if (body instanceof SortedBody) {
+    refuseTooMany(body.items.length, limits);
+    return body.items;
   }
   if (Array.isArray(body)) {
     refuseTooMany(body.length, limits);
@@ -53,8 +57,8 @@ function refuseOversized(items: readonly Incoming[], outcomes: readonly { index:
 export default async function batchRoute(fastify: FastifyInstance, { scope }: { scope: PipelineScope }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { batchMaxDocuments, batchMaxBytes } = app.config.limits;
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonDocuments('batchBytes'));
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, parseNdjson);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBatch);
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, parseNdjson);
 
   app.post(
     '/documents/batch',
@@ -77,7 +81,7 @@ export default async function batchRoute(fastify: FastifyInstance, { scope }: { 
           202: BatchResultSchema,
           422: BatchRefusedSchema,
           ...errorResponses({
-            400: 'No documents, a JSON body that is not an array, or an invalid Idempotency-Key header.',
+            400: 'No documents, a JSON body that is not an array or not JSON, bytes that are not UTF-8, or an invalid Idempotency-Key header.',
             401: 'Missing, expired or invalid bearer token.',
             ...scope.errors,
             413: 'More documents or bytes than the batch limits, or a refused document over the single-document limit.',

@@ -7,13 +7,13 @@ import { claimIdempotencyKey } from '../../lib/idempotency.js';
 import { sortDocuments } from '../../lib/intake.js';
 import { errorResponses } from '../../schemas/common.js';
 import { AcceptedSchema, IdempotencyHeadersSchema } from '../../schemas/documents.js';
-import { jsonDocuments } from './parsers.js';
+import { parseJsonDocument, SortedBody } from './parsers.js';
 import type { PipelineScope } from './scope.js';
 
 export default async function singleRoute(fastify: FastifyInstance, { scope }: { scope: PipelineScope }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { documentMaxBytes } = app.config.limits;
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonDocuments('documentBytes'));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonDocument);
 
   app.post(
     '/documents',
@@ -32,12 +32,14 @@ export default async function singleRoute(fastify: FastifyInstance, { scope }: {
         response: {
           202: AcceptedSchema,
           ...errorResponses({
-            400: 'Malformed JSON, no body, or an invalid Idempotency-Key header.',
+            400: 'Malformed JSON, bytes that are not UTF-8, no body, or an invalid Idempotency-Key header.',
             401: 'Missing, expired or invalid bearer token.',
             ...scope.errors,
             413: `The body exceeds DOCUMENT_MAX_BYTES (${documentMaxBytes} bytes), or the pipeline's lower spec.ingest.maxDocumentBytes.`,
             415: 'The body is not application/json.',
-            422: 'The document is invalid (details list every problem), or the Idempotency-Key was used with another body.',
+            422:
+              'The document is invalid (details list its problems; a long list ends with one entry counting the rest), breaks a rule of its text ' +
+              '(nesting, key count, a lone surrogate escape), or the Idempotency-Key was used with another body.',
             503:
               "Kafka (or Postgres, for an Idempotency-Key) is unavailable, or the pipeline's topics are being created; " +
               'retry after Retry-After seconds.',
@@ -52,7 +54,8 @@ export default async function singleRoute(fastify: FastifyInstance, { scope }: {
       const key = request.headers['idempotency-key'];
       if (key !== undefined) await claimIdempotencyKey(app.pg, owner, pipeline.name, key, request.bodySha256);
       const ids = documentIds(owner, key, pipelineNamespace(pipeline.name));
-      const sorted = sortDocuments(pipeline, [{ doc: body }], { owner, receivedAt: new Date().toISOString() }, ids.single);
+      const items = body instanceof SortedBody ? body.items : [{ doc: body }];
+      const sorted = sortDocuments(pipeline, items, { owner, receivedAt: new Date().toISOString() }, ids.single);
       const { documents, rejected } = pipeline.resources.topics;
       await Promise.all([app.kafka.publish(documents, sorted.accepted), app.kafka.publish(rejected, sorted.rejected)]);
 

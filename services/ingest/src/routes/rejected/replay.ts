@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError } from '../../lib/errors.js';
 import { replayRejected } from '../../lib/replay.js';
-import { errorResponses } from '../../schemas/common.js';
+import { errorResponses, TEXT_REFUSED } from '../../schemas/common.js';
 import { PipelineParamSchema } from '../../schemas/pipelines.js';
 import { ReplayResultSchema, ReplayWindowSchema } from '../../schemas/rejected.js';
 
@@ -40,11 +40,12 @@ export default async function replayRoutes(fastify: FastifyInstance) {
         response: {
           200: ReplayResultSchema,
           ...errorResponses({
-            400: 'A window bound that is not an ISO-8601 date-time, or from after to.',
+            400: 'A window bound that is not an ISO-8601 date-time, from after to, or bytes that are not UTF-8.',
             401: 'Missing, expired or invalid bearer token.',
             403: 'The token does not carry the admin role.',
             404: 'No pipeline of this name is served; the body names it and lists the served ones.',
             415: 'The body is not application/json.',
+            422: TEXT_REFUSED,
             503: "Kafka or MongoDB is unavailable, or the pipeline's topics are being created; what was replayed stays, run it again.",
           }),
         },

@@ -68,6 +68,22 @@ describe('documents into Kafka (real broker)', () => {
       expect(Object.keys(record?.value['doc'] as object)).toContain('__proto__');
     });
 
+    it.each([
+      ['nested 10,000 levels deep', (text: string) => text.replace('"United Kingdom"', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`), /nest deeper/],
+      ['with a lone surrogate escape', (text: string) => text.replace('HEART', 'HE\\ud800ART'), /lone UTF-16 surrogate/],
+    ])('answers a document %s with 422 and keeps its text on documents.rejected', async (_case, change, reason) => {
+      const key = `text-${randomUUID()}`;
+      const payload = change(JSON.stringify(invoice()));
+      const res = await post('/v1/documents', payload, { 'idempotency-key': key });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().details).toEqual([{ field: expect.any(String), reason: expect.stringMatching(reason) }]);
+      const id = uuidv5(`${user.id}:${key}`, DOCUMENT_ID_NAMESPACE);
+      const [record] = await reader.records(id);
+      expect(record?.topic).toBe('documents.rejected');
+      expect(record?.value).toMatchObject({ id, owner: user.id, raw: payload, errors: res.json().details });
+      expect(record?.value).not.toHaveProperty('doc');
+    });
+
     it('with an Idempotency-Key: the same body gets the same id, another body a 422', async () => {
       const key = `order-${randomUUID()}`;
       const body = JSON.stringify(invoice({ InvoiceNo: '536370' }));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, invoice } from '../../helpers.js';
+import { MAX_DEPTH } from '@docpipe/pipeline';
+import { acknowledgeKafka, buildTestApp, invoice, type Published } from '../../helpers.js';
 
 const USER = '0190a5f0-0000-7000-8000-000000000001';
 
@@ -80,5 +81,79 @@ describe('POST /v1/documents without servers', () => {
   it('also needs Kafka to refuse a document: the rejection must be recorded first', async () => {
     const res = await post(JSON.stringify(invoice({ Quantity: 'many' })));
     expect(res.statusCode).toBe(503);
+  });
+});
+
+describe('POST /v1/documents: the rules of the text, with Kafka stood in for', () => {
+  let app: FastifyInstance;
+  let authorization: string;
+  let published: Published[];
+  beforeAll(async () => {
+    app = await buildTestApp();
+    authorization = `Bearer ${await app.tokens.sign(USER)}`;
+    published = acknowledgeKafka(app);
+  });
+  afterAll(() => app.close());
+
+  const post = (payload: string | Buffer) =>
+    app.inject({ method: 'POST', url: '/v1/documents', payload, headers: { 'content-type': 'application/json', authorization } });
+  /** The one record the request produced: its topic and value. */
+  const produced = (from: number) => {
+    const sent = published.slice(from);
+    expect(sent.flatMap((p) => p.records)).toHaveLength(1);
+    return { topic: sent[0]?.topic, value: JSON.parse(sent[0]?.records[0]?.value as string) };
+  };
+
+  it(`refuses a document nested deeper than ${MAX_DEPTH} levels with 422 naming where, and keeps it as its text`, async () => {
+    const deep = `${'{"a":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
+    const body = JSON.stringify(invoice({ Country: 'DEEP' })).replace('"DEEP"', deep);
+    const before = published.length;
+    const res = await post(body);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual({
+      error: 'Unprocessable Entity',
+      message: 'the document is invalid',
+      details: [{ field: ['Country', ...Array(MAX_DEPTH - 1).fill('a')].join('.'), reason: `must not nest deeper than ${MAX_DEPTH} levels` }],
+    });
+    const { topic, value } = produced(before);
+    expect(topic).toBe('documents.rejected');
+    expect(value).toMatchObject({ raw: body, errors: res.json().details });
+    expect(value).not.toHaveProperty('doc');
+  });
+
+  it('refuses a lone surrogate escape with 422 and keeps the text as sent, escape and all', async () => {
+    const body = JSON.stringify(invoice({ Description: 'HEART' })).replace('HEART', 'HE\\ud800ART');
+    const before = published.length;
+    const res = await post(body);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([{ field: 'Description', reason: expect.stringMatching(/^holds the escape \\ud800, a lone UTF-16 surrogate/) }]);
+    expect(produced(before).value).toMatchObject({ raw: body });
+  });
+
+  it('takes a surrogate pair, escaped or not', async () => {
+    expect((await post(JSON.stringify(invoice({ Description: 'TEA |' })).replace('|', '\\ud83c\\udf75'))).statusCode).toBe(202);
+    expect((await post(JSON.stringify(invoice({ Description: 'TEA 🍵' })))).statusCode).toBe(202);
+  });
+
+  it('refuses bytes that are not UTF-8 with 400 naming the byte, and produces nothing', async () => {
+    const [head, tail] = JSON.stringify(invoice({ Description: '|' })).split('|') as [string, string];
+    const before = published.length;
+    const res = await post(Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28]), Buffer.from(tail)]));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'Bad Request',
+      message: 'the body is not valid UTF-8',
+      details: [{ field: '(body)', reason: `is not valid UTF-8: byte ${Buffer.byteLength(head)} does not start a valid sequence` }],
+    });
+    expect(published.length).toBe(before);
+  });
+
+  it('lists the first 100 problems of a document and counts the rest', async () => {
+    const extra = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, 1]));
+    const res = await post(JSON.stringify(invoice(extra)));
+    expect(res.statusCode).toBe(422);
+    const { details } = res.json();
+    expect(details).toHaveLength(101);
+    expect(details[100]).toEqual({ field: '(document)', reason: 'has 2900 more problems, not listed' });
   });
 });
