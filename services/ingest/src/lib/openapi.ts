@@ -1,5 +1,7 @@
 import { DEFAULT_PIPELINE } from '@docpipe/contract';
 import type { CompiledPipeline } from '@docpipe/pipeline';
+import type { Config } from '../config.js';
+import { pipelineLimits } from './limits.js';
 
 /** What a document route takes, for the OpenAPI document: one document, or a batch of them. */
 export type DocumentBody = 'document' | 'batch';
@@ -37,15 +39,79 @@ function componentNames(pipelines: readonly CompiledPipeline[], taken: Set<strin
   return names;
 }
 
-function requestBody(kind: DocumentBody, doc: Json): Json {
+function requestBody(kind: DocumentBody, doc: Json, maxItems: number): Json {
   if (kind === 'document') return { required: true, content: { 'application/json': { schema: doc } } };
   return {
     required: true,
     content: {
-      'application/json': { schema: { type: 'array', items: doc, description: 'A JSON array of documents.' } },
-      'application/x-ndjson': { schema: { type: 'string', description: 'One document per line; blank lines are ignored.' } },
+      'application/json': {
+        schema: { type: 'array', items: doc, minItems: 1, maxItems, description: `A JSON array of 1 to ${maxItems} documents.` },
+      },
+      'application/x-ndjson': {
+        schema: {
+          type: 'string',
+          pattern: '\\S',
+          description: `One document per line, 1 to ${maxItems} of them; blank lines are ignored and not counted.`,
+        },
+      },
     },
   };
+}
+
+/** Each token of an x-date-format as a pattern of the values the keyword can accept. */
+const TIME_TOKENS: Record<string, string> = { HH: '([01][0-9]|2[0-3])', MM: '[0-5][0-9]', SS: '[0-5][0-9]' };
+const YEAR = '[0-9]{4}';
+/** Years divisible by 4 and not by 100, or by 400; not 0000, which the keyword reads as 1900. */
+const LEAP_YEAR = '([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)';
+/** Day, month and year together, as the calendar allows them. */
+const CALENDAR = [
+  { dd: '(0[1-9]|1[0-9]|2[0-8])', mm: '(0[1-9]|1[0-2])', YYYY: YEAR },
+  { dd: '(29|30)', mm: '(0[13-9]|1[0-2])', YYYY: YEAR },
+  { dd: '31', mm: '(0[13578]|1[02])', YYYY: YEAR },
+  { dd: '29', mm: '02', YYYY: LEAP_YEAR },
+];
+const DATE_TOKEN = /YYYY|dd|mm|HH|MM|SS/g;
+
+/**
+ * The values an x-date-format accepts (its shape and the real calendar dates and times), as a
+ * pattern: the published schema says what the server enforces, for clients and for API fuzzers
+ * that do not know Docpipe's keyword.
+ */
+export function dateFormatPattern(format: string): string {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const one = (parts: Record<string, string>) => {
+    let pattern = '';
+    let from = 0;
+    for (const match of format.matchAll(DATE_TOKEN)) {
+      pattern += literal(format.slice(from, match.index)) + (parts[match[0]] ?? TIME_TOKENS[match[0]]);
+      from = match.index + match[0].length;
+    }
+    return pattern + literal(format.slice(from));
+  };
+  return `^(${CALENDAR.map(one).join('|')})$`;
+}
+
+const VALUE_KEYWORDS = new Set(['examples', 'enum', 'const', 'default']);
+
+/**
+ * A pipeline's schema as published: a copy in which every x-date-format also has its pattern and
+ * says its rule in words. What validates is the spec's schema as written.
+ */
+function published(schema: Json): Json {
+  const copy = structuredClone(schema);
+  const pending: unknown[] = [copy];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    // Values, not schemas: a document in them may hold any key.
+    for (const [key, child] of Object.entries(node)) if (!VALUE_KEYWORDS.has(key)) pending.push(child);
+    const format = (node as Json)['x-date-format'];
+    if (typeof format !== 'string' || Array.isArray(node)) continue;
+    const rule = `Checked by the server: formatted ${format}, and a real calendar date and time (UTC).`;
+    const described = (node as Json)['description'];
+    Object.assign(node, { pattern: dateFormatPattern(format), description: typeof described === 'string' ? `${described} ${rule}` : rule });
+  }
+  return copy;
 }
 
 /**
@@ -54,14 +120,14 @@ function requestBody(kind: DocumentBody, doc: Json): Json {
  * and the served names as the values of the `pipeline` path parameter. It runs on every answer of
  * /docs/json, so the document follows the pipelines as they switch.
  */
-export function withPipelines(spec: Json, served: readonly CompiledPipeline[]): Json {
+export function withPipelines(spec: Json, served: readonly CompiledPipeline[], ceilings: Config['limits']): Json {
   const pipelines = [...served].sort((a, b) => a.name.localeCompare(b.name));
   const components = ((spec['components'] ??= {}) as Json)['schemas'] ??= {};
   const schemas = components as Json;
   const names = componentNames(pipelines, new Set(Object.keys(schemas)));
   for (const pipeline of pipelines) {
     // The name carries the $id; a relative $id inside components would only confuse resolvers.
-    const { $id: _id, ...schema } = pipeline.spec.schema as Json;
+    const { $id: _id, ...schema } = published(pipeline.spec.schema as Json);
     schemas[names.get(pipeline.name) as string] = {
       ...(pipeline.spec.description === undefined ? {} : { description: pipeline.spec.description }),
       ...schema,
@@ -74,6 +140,11 @@ export function withPipelines(spec: Json, served: readonly CompiledPipeline[]): 
     const name = names.get(pipeline);
     return name === undefined ? { description: `The ${pipeline} pipeline is not loaded.` } : { $ref: `#/components/schemas/${name}` };
   };
+  const batchDocuments = (pipeline: CompiledPipeline) => pipelineLimits(pipeline, ceilings).batchDocuments.value;
+  const defaultPipeline = pipelines.find((p) => p.name === DEFAULT_PIPELINE);
+  const defaultMaxItems = defaultPipeline ? batchDocuments(defaultPipeline) : ceilings.batchMaxDocuments;
+  // One schema for the path's every pipeline: the largest of their limits.
+  const inPathMaxItems = pipelines.length > 0 ? Math.max(...pipelines.map(batchDocuments)) : ceilings.batchMaxDocuments;
   const inPath: Json =
     pipelines.length === 0
       ? { description: 'No pipeline is loaded.' }
@@ -86,7 +157,7 @@ export function withPipelines(spec: Json, served: readonly CompiledPipeline[]): 
       const kind = operation['x-docpipe-body'];
       if (kind === undefined) continue;
       delete operation['x-docpipe-body'];
-      operation.requestBody = requestBody(kind, param ? inPath : ref(DEFAULT_PIPELINE));
+      operation.requestBody = param ? requestBody(kind, inPath, inPathMaxItems) : requestBody(kind, ref(DEFAULT_PIPELINE), defaultMaxItems);
     }
   }
   return spec;

@@ -39,7 +39,7 @@ export default fp(
     await app.register(swaggerUi, {
       routePrefix: '/docs',
       // The UI plugin hands each answer a copy of the cached document (transformSpecificationClone).
-      transformSpecification: (spec) => withPipelines(spec as Record<string, unknown>, app.pipelines.list()),
+      transformSpecification: (spec) => withPipelines(spec as Record<string, unknown>, app.pipelines.list(), app.config.limits),
     });
   },
   { name: 'swagger', dependencies: ['pipelines'] },

@@ -70,7 +70,9 @@ export default async function healthRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics (text exposition format)',
-        response: { 200: Type.String({ description: 'Prometheus text format' }) },
+        // Documented as what the registry answers with: Prometheus text, not JSON.
+        produces: [app.metrics.registry.contentType],
+        response: { 200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }) },
       },
     },
     async (_request, reply) => reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dateFormat } from '@docpipe/pipeline';
 import { buildTestApp, PIPELINES_DIR, repositoryPipeline } from '../helpers.js';
 
 interface Operation {
@@ -64,10 +65,48 @@ describe('OpenAPI at /docs', () => {
   it("shows each pipeline's schema, from its spec, as a component named by it", () => {
     const schemas = spec.components['schemas'] as Record<string, Record<string, unknown>>;
     for (const [name, component] of [['invoices', 'Invoice'], ['orders', 'Order']] as const) {
-      const { $id: _id, ...schema } = repositoryPipeline(name).spec.schema as Record<string, unknown>;
+      const { $id: _id, properties, ...schema } = repositoryPipeline(name).spec.schema as Record<string, unknown>;
       expect(schemas[component]).toMatchObject({ ...schema, 'x-docpipe-pipeline': name, 'x-docpipe-revision': repositoryPipeline(name).revision });
+      for (const [field, property] of Object.entries(properties as Record<string, Record<string, unknown>>)) {
+        const shown = (schemas[component]?.['properties'] as Record<string, unknown>)[field];
+        if (property['x-date-format'] === undefined) expect(shown).toEqual(property);
+        else expect(shown).toMatchObject({ ...property, description: expect.stringContaining(property['x-date-format'] as string), pattern: expect.any(String) });
+      }
     }
     expect(JSON.stringify(schemas['Order'])).toContain('lines');
+  });
+
+  it('publishes the date rule of x-date-format as a pattern that accepts exactly the dates the server does', () => {
+    const schemas = spec.components['schemas'] as Record<string, { properties: Record<string, { pattern?: string; description?: string }> }>;
+    const shown = schemas['Invoice']?.properties['InvoiceDate'];
+    expect(shown?.description).toMatch(/real calendar date and time/);
+    const pattern = new RegExp(shown?.pattern as string, 'u');
+    for (const text of ['00/00/0000 00:00', '31/02/2010 10:00', '29/02/2011 10:00', '29/02/1900 10:00', '01/13/2010 10:00', '01/12/2010 24:00', '1/12/2010 10:00']) {
+      expect(pattern.test(text)).toBe(false);
+    }
+    for (const text of ['01/12/2010 08:26', '29/02/2012 23:59', '29/02/2000 00:00', '31/12/1999 00:00', '30/04/2024 12:30']) expect(pattern.test(text)).toBe(true);
+    // Every day and month (and out-of-range ones) of leap, common and century years, against the keyword itself.
+    const format = dateFormat('dd/mm/YYYY HH:MM');
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (const year of ['0000', '0004', '1900', '2000', '2011', '2012', '2100', '2400', '9999']) {
+      for (let month = 0; month <= 13; month += 1) {
+        for (let day = 0; day <= 32; day += 1) {
+          const text = `${two(day)}/${two(month)}/${year} 23:59`;
+          expect([text, pattern.test(text)]).toEqual([text, format.parse(text) instanceof Date]);
+        }
+      }
+    }
+    const order = schemas['Order']?.properties['placedAt'];
+    expect(new RegExp(order?.pattern as string, 'u').test('2024-02-29 00:00:00')).toBe(true);
+    expect(new RegExp(order?.pattern as string, 'u').test('2023-02-29 00:00:00')).toBe(false);
+  });
+
+  it('says what a batch must hold: at least one document, at most the limit', () => {
+    for (const path of ['/v1/documents/batch', '/v1/pipelines/{pipeline}/documents/batch']) {
+      const content = (spec.paths[path]?.['post'] as Operation).requestBody?.content as Record<string, { schema: Record<string, unknown> }>;
+      expect(content['application/json']?.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: 10_000 });
+      expect(content['application/x-ndjson']?.schema).toMatchObject({ type: 'string', pattern: '\\S' });
+    }
   });
 
   it('states the rule for the text of every JSON body, and the 422 of the routes that are not for documents', () => {
@@ -75,6 +114,13 @@ describe('OpenAPI at /docs', () => {
     expect(description).toMatch(/must be UTF-8: other bytes are answered 400/);
     expect(description).toMatch(/deeper than 64 levels, holds more than 10000 keys .* lone UTF-16 surrogate such as \\ud800/);
     for (const path of ['/v1/users', '/v1/token']) expect((spec.paths[path]?.['post'] as Operation).responses['422']?.description).toMatch(/lone surrogate/);
+  });
+
+  it('documents /metrics as the Prometheus text it answers', async () => {
+    const metrics = spec.paths['/metrics']?.['get'] as Operation;
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(Object.keys(metrics.responses['200']?.content ?? {})).toEqual([res.headers['content-type']]);
   });
 
   it('lists the served pipelines as the values of :pipeline, and takes their documents on the pipeline routes', () => {
