@@ -3,7 +3,7 @@ import { KafkaUnavailableError } from '@docpipe/kafka';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
-import { HttpError, serviceUnavailable } from '../lib/errors.js';
+import { errorBody, HttpError, serviceUnavailable } from '../lib/errors.js';
 import { HashQueueFullError } from '../lib/password-hasher.js';
 import { PATTERN_REASONS } from '../schemas/common.js';
 
@@ -85,12 +85,40 @@ function toHttpError(error: FastifyError): HttpError | undefined {
   return undefined;
 }
 
+/** `/v1/pipelines/:pipeline/documents` as a pattern that matches the paths the route serves. */
+function pathPattern(url: string): RegExp {
+  const parts = url.split('/').map((part) => {
+    if (part.startsWith(':')) return '[^/]+';
+    return part.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  });
+  return new RegExp(`^${parts.join('/')}$`);
+}
+
+/**
+ * The methods each route path serves, gathered as routes are added, so that a path served for
+ * other methods is answered 405 with Allow (RFC 9110 §15.5.6) rather than 404.
+ */
+function routeMethods(app: FastifyInstance): (path: string) => string[] {
+  const routes = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  app.addHook('onRoute', ({ url, method }) => {
+    let route = routes.get(url);
+    if (!route) routes.set(url, (route = { pattern: pathPattern(url), methods: new Set() }));
+    for (const one of Array.isArray(method) ? method : [method]) route.methods.add(one);
+  });
+  return (path) => {
+    const methods = new Set<string>();
+    for (const { pattern, methods: served } of routes.values()) if (pattern.test(path)) for (const method of served) methods.add(method);
+    return [...methods].sort();
+  };
+}
+
 /**
  * Every error leaves as {error, message?, details?}. Unknown errors become a bare 500: their
  * message and stack go to the log, never to the client.
  */
 export default fp(
   async function errors(app: FastifyInstance) {
+    const methodsOf = routeMethods(app);
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const known = toHttpError(error);
       if (!known) {
@@ -102,9 +130,15 @@ export default fp(
       return reply.code(known.statusCode).headers(known.headers).send(known.body);
     });
 
-    app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send({ error: 'Not Found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
-    );
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] as string;
+      const allowed = methodsOf(path);
+      if (allowed.length === 0) return reply.code(404).send(errorBody(404, `no route for ${request.method} ${path}`));
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody(405, `${request.method} is not served on ${path}; it takes ${allowed.join(', ')}`));
+    });
   },
   { name: 'errors' },
 );
