@@ -82,13 +82,15 @@ deploy: synth secrets ## Apply cdk8s/dist/$(DOCPIPE_ENV) server-side and wait fo
 	$(KUBECTL) -n docpipe rollout status statefulset/postgres --timeout=10m
 	$(KUBECTL) -n docpipe rollout status statefulset/mongodb --timeout=10m
 	$(KUBECTL) -n docpipe wait job/mongodb-init --for=condition=Complete --timeout=10m
-	$(KUBECTL) -n docpipe rollout status deployment/ingest --timeout=10m
-	$(KUBECTL) -n docpipe rollout status deployment/consumer --timeout=10m
 	$(KUBECTL) -n docpipe rollout status deployment/operator --timeout=10m
 	# The pipelines are resources the operator reconciles: their topics, consumers, scaling and alerts.
 	$(KUBECTL) -n docpipe wait crd/documentpipelines.docpipe.dev --for=condition=Established --timeout=2m
 	$(KUBECTL) -n docpipe apply --server-side --field-manager=docpipe -f pipelines/
 	$(KUBECTL) -n docpipe wait documentpipelines --all --for=condition=Ready --timeout=10m
+	# ingest's Kafka user and its spec folder come from the operator once a pipeline is Ready, and
+	# each pipeline's consumer is the operator's too.
+	$(KUBECTL) -n docpipe rollout status deployment/ingest --timeout=10m
+	$(KUBECTL) -n docpipe wait deployment -l app.kubernetes.io/name=consumer --for=condition=Available --timeout=10m
 	@echo "docpipe is up: API http://localhost:8080 (kind NodePort), Grafana http://localhost:3000"
 
 .PHONY: up

@@ -1,6 +1,6 @@
 // Wires the constructs into one chart per concern; each chart becomes dist/<env>/<id>.k8s.yaml,
 // and the numeric prefixes order `kubectl apply -f` (the namespace first).
-import { CONSUMER_GROUP, INVOICES, JWT_SECRET, MONGODB_SECRETS, PIPELINES_MOUNT, PORTS } from '@docpipe/contract';
+import { INGEST_KAFKA_USER, JWT_SECRET, MONGODB_SECRETS, PIPELINE_CATALOG, PIPELINES_MOUNT, PORTS, kafkaUserSecret } from '@docpipe/contract';
 import { App, Chart, type ChartProps } from 'cdk8s';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,18 +8,14 @@ import { pinnedVersions, type EnvironmentConfig } from './config.js';
 import type { Env } from './constructs/app.js';
 import { appImage } from './constructs/common.js';
 import { CronJobs } from './constructs/cron-jobs.js';
-import { Consumer } from './constructs/consumer.js';
 import { Ingest } from './constructs/ingest.js';
-import { DocpipeTopic, KafkaClientUser, KafkaCluster } from './constructs/kafka.js';
+import { KafkaCluster } from './constructs/kafka.js';
 import { MongoReplicaSet } from './constructs/mongodb.js';
 import { BaselineNetworkPolicies, DocpipeNamespace } from './constructs/namespace.js';
 import { Operator } from './constructs/operator.js';
 import { PipelineCrd } from './constructs/pipeline-crd.js';
 import { Postgres } from './constructs/postgres.js';
-import { PipelineSpecs } from './constructs/pipeline-specs.js';
 import { Monitoring } from './monitoring/monitoring.js';
-
-const { topics } = INVOICES;
 
 /** config/kafka-metrics.yaml, shared with the local stack: read at synth time, never copied. */
 export function kafkaMetricsConfig(): string {
@@ -70,37 +66,9 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     tls: env.kafka.tls,
     kubernetesApi: env.kubernetesApi,
   });
-  const topic = (id: string, topicName: string, partitions: number, retentionDays = 7) =>
-    new DocpipeTopic(kafkaChart, id, {
-      cluster: kafka.name,
-      topicName,
-      partitions,
-      replicas: env.kafka.replicationFactor,
-      minInSyncReplicas: env.kafka.minInSyncReplicas,
-      retentionMs: retentionDays * 24 * 3600 * 1000,
-    });
-  const documents = topic('Documents', topics.documents, env.kafka.documentsPartitions);
-  const rejected = topic('Rejected', topics.rejected, env.kafka.rejectedPartitions);
-  // Dead letters wait for a person: keep them a month.
-  topic('DeadLetters', topics.deadletter, 1, 30);
-  const ingestUser = new KafkaClientUser(kafkaChart, 'IngestUser', {
-    cluster: kafka.name,
-    name: 'ingest',
-    topics: [
-      { topic: topics.documents, operations: ['Write'] },
-      { topic: topics.rejected, operations: ['Write'] },
-    ],
-  });
-  const consumerUser = new KafkaClientUser(kafkaChart, 'ConsumerUser', {
-    cluster: kafka.name,
-    name: 'consumer',
-    topics: [
-      { topic: topics.documents, operations: ['Read'] },
-      { topic: topics.rejected, operations: ['Read'] },
-      { topic: topics.deadletter, operations: ['Write'] },
-    ],
-    group: CONSUMER_GROUP,
-  });
+  // Topics, the consumers' users and the ACLs of ingest's user come from the operator, one set per
+  // DocumentPipeline; ingest's user needs only its name here.
+  const ingestUser = { username: INGEST_KAFKA_USER, secret: kafkaUserSecret(INGEST_KAFKA_USER) };
 
   const mongoChart = chart('20-mongodb');
   const mongo = new MongoReplicaSet(mongoChart, 'MongoDB', {
@@ -129,55 +97,26 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ['MONGODB_URI', `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${mongo.hosts.join(',')}/?replicaSet=${mongo.replicaSet}&authSource=admin`],
     ['MONGODB_DATABASE', mongo.database],
   ];
-  const kafkaClient = (user: KafkaClientUser): [string, Env][] => [
-    ...kafka.clientVariables(user),
-  ];
-  const pipelines: [string, Env] = ['PIPELINES_DIR', PIPELINES_MOUNT];
-  const pipelinesChart = chart('25-pipelines');
-  const specs = new PipelineSpecs(pipelinesChart, 'Pipelines', { dir: fileURLToPath(new URL('../../pipelines/', import.meta.url)) });
 
   const ingestChart = chart('30-ingest');
   const ingest = new Ingest(ingestChart, 'Ingest', {
     env,
     variables: [
       ['PORT', String(PORTS.ingestHttp)],
-      ...kafkaClient(ingestUser),
-      pipelines,
+      ...kafka.clientVariables(ingestUser),
+      ['PIPELINES_DIR', PIPELINES_MOUNT],
       ...mongodb,
       ...database,
       ['JWT_KEYS', JWT_SECRET],
     ],
     migrateVariables: postgres.migrateVariables,
     files: kafka.clientFiles,
-    pipelines: specs,
+    pipelines: PIPELINE_CATALOG,
     dependencies: [
       { pods: kafkaPods, port: PORTS.kafkaClient },
       { pods: postgresPods, port: PORTS.postgres },
       { pods: mongoPods, port: PORTS.mongodb },
     ],
-  });
-
-  const consumerChart = chart('30-consumer');
-  const consumer = new Consumer(consumerChart, 'Consumer', {
-    env,
-    variables: [
-      ['METRICS_PORT', String(PORTS.consumerMetrics)],
-      ...kafkaClient(consumerUser),
-      ['KAFKA_GROUP_ID', CONSUMER_GROUP],
-      pipelines,
-      ...mongodb,
-    ],
-    dependencies: [
-      { pods: kafkaPods, port: PORTS.kafkaClient },
-      { pods: mongoPods, port: PORTS.mongodb },
-    ],
-    bootstrapServers: kafka.bootstrapServers,
-    consumerGroup: CONSUMER_GROUP,
-    topics: [documents, rejected].map((t) => ({ name: t.topicName, partitions: t.partitions })),
-    kafkaUser: consumerUser,
-    ...(kafka.tls ? { kafkaCa: kafka.clusterCa } : {}),
-    files: kafka.clientFiles,
-    pipelines: specs,
   });
 
   const jobsChart = chart('30-jobs');
@@ -191,7 +130,8 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   new Monitoring(monitoringChart, 'Monitoring', {
     services: [
       { name: 'ingest', selector: ingest.labels, port: 'http' },
-      { name: 'consumer', selector: consumer.labels, port: 'metrics' },
+      // Every pipeline's consumer carries these labels, whichever pipeline it serves.
+      { name: 'consumer', selector: consumerPods, port: 'metrics' },
     ],
     kafkaCluster: kafka.name,
   });
@@ -210,11 +150,15 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
       ['KAFKA_MIN_INSYNC_REPLICAS', String(env.kafka.minInSyncReplicas)],
       ['CONSUMER_IMAGE', appImage(env, 'consumer')],
       ['CONSUMER_IMAGE_PULL_POLICY', env.imagePullPolicy],
+      ['CONSUMER_CPU_REQUEST_MILLIS', String(env.consumer.resources.cpuRequestMillis)],
+      ['CONSUMER_CPU_LIMIT_MILLIS', String(env.consumer.resources.cpuLimitMillis)],
+      ['CONSUMER_MEMORY_REQUEST_MIB', String(env.consumer.resources.memoryRequestMiB)],
+      ['CONSUMER_MEMORY_LIMIT_MIB', String(env.consumer.resources.memoryLimitMiB)],
       ['MONGODB_HOSTS', mongo.hosts.join(',')],
       ['MONGODB_REPLICA_SET', mongo.replicaSet],
       ['MONGODB_DATABASE', mongo.database],
     ],
   });
 
-  return [namespace, network, crds, kafkaChart, mongoChart, postgresChart, pipelinesChart, ingestChart, consumerChart, jobsChart, monitoringChart, operatorChart];
+  return [namespace, network, crds, kafkaChart, mongoChart, postgresChart, ingestChart, jobsChart, monitoringChart, operatorChart];
 }

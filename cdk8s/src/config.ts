@@ -18,9 +18,6 @@ export interface KafkaConfig {
   /** Replication of every topic, internal ones included. */
   readonly replicationFactor: number;
   readonly minInSyncReplicas: number;
-  /** Partitions of `documents`: the ceiling of useful consumer replicas. */
-  readonly documentsPartitions: number;
-  readonly rejectedPartitions: number;
   /**
    * The client listener speaks TLS, and ingest, consumer and KEDA trust Strimzi's cluster CA.
    * kind stays plain: its traffic never leaves the laptop.
@@ -57,13 +54,8 @@ export interface EnvironmentConfig {
     readonly nodePortSources?: readonly string[];
     readonly resources: ResourceSpec;
   };
-  readonly consumer: {
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    /** Lag per replica at which KEDA adds one. */
-    readonly lagThreshold: number;
-    readonly resources: ResourceSpec;
-  };
+  /** Each pipeline's consumer (its replicas and lag threshold are its spec's, spec.scaling). */
+  readonly consumer: { readonly resources: ResourceSpec };
   readonly jobs: { readonly resources: ResourceSpec };
   /**
    * Where pods reach the Kubernetes API (the entity operator watches KafkaTopics and KafkaUsers):
@@ -113,8 +105,6 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       storageSize: '5Gi',
       replicationFactor: 1,
       minInSyncReplicas: 1,
-      documentsPartitions: 6,
-      rejectedPartitions: 3,
       tls: false,
       resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1536 },
     },
@@ -132,7 +122,7 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       nodePortSources: [...dockerNetworks, kindPods],
       resources: { ...small, memoryLimitMiB: 384 },
     },
-    consumer: { minReplicas: 1, maxReplicas: 3, lagThreshold: 1000, resources: { ...small, memoryLimitMiB: 384 } },
+    consumer: { resources: { ...small, memoryLimitMiB: 384 } },
     jobs: { resources: small },
     // The API server listens on the control-plane node; the Service is the first address of
     // kind's default Service subnet.
@@ -152,8 +142,6 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       storageSize: '100Gi',
       replicationFactor: 3,
       minInSyncReplicas: 2,
-      documentsPartitions: 12,
-      rejectedPartitions: 6,
       tls: true,
       resources: { cpuRequestMillis: 1000, cpuLimitMillis: 2000, memoryRequestMiB: 4096, memoryLimitMiB: 4096 },
     },
@@ -172,12 +160,7 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       cpuUtilization: 70,
       resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
     },
-    consumer: {
-      minReplicas: 2,
-      maxReplicas: 12,
-      lagThreshold: 1000,
-      resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
-    },
+    consumer: { resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 } },
     jobs: { resources: { ...small, cpuRequestMillis: 100 } },
     // Managed and kubeadm clusters alike serve the API on 443 or 6443.
     kubernetesApi: [{ cidrs: privateNetworks, ports: [443, 6443] }],

@@ -89,7 +89,9 @@ describe.each(envNames)('the %s manifests on kube-apiserver', (name) => {
     expect(stored.status).toBe(0);
     expect(stored.stdout).toContain('deployment.apps/ingest');
     expect(stored.stdout).toContain('kafka.kafka.strimzi.io/docpipe');
-    expect(stored.stdout).toContain('scaledobject.keda.sh/consumer');
+    expect(stored.stdout).toContain('deployment.apps/operator');
+    // Each pipeline's topics, consumer and scaling are the operator's (services/operator/test).
+    expect(stored.stdout).not.toMatch(/kafkatopic|kafkauser|scaledobject/);
   }, 1_800_000);
 
   it('are rejected when they carry an unknown field (the check can fail)', () => {

@@ -1,16 +1,15 @@
 import './support/prepare.js';
-import { fileURLToPath } from 'node:url';
-import { POSTGRES_APP_ROLE, POSTGRES_APP_SECRET, POSTGRES_SECRET, kafkaUserSecret } from '@docpipe/contract';
-import { compilePipelineFile, consumedTopics } from '@docpipe/pipeline';
+import { PIPELINE_CATALOG, PIPELINES_MOUNT, POSTGRES_APP_ROLE, POSTGRES_APP_SECRET, POSTGRES_SECRET } from '@docpipe/contract';
+import { consumedTopics } from '@docpipe/pipeline';
 import { App, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../src/charts.js';
 import { environments, pinnedVersions } from '../src/config.js';
-import { Consumer } from '../src/constructs/consumer.js';
 import { KafkaCluster } from '../src/constructs/kafka.js';
 import { MongoReplicaSet } from '../src/constructs/mongodb.js';
 import { AllowPolicy } from '../src/constructs/network.js';
 import { Postgres } from '../src/constructs/postgres.js';
+import { deployedManifests, samplePipelines } from './support/deployed.js';
 import { CLUSTER_SCOPED, crossNamespaceAddresses, envNames, id, podSpec, synthCharts, synthManifests, type Manifest } from './support/manifests.js';
 
 const find = (all: Manifest[], kind: string, name: string) => {
@@ -23,6 +22,9 @@ describe.each(envNames)('%s charts', (name) => {
   const env = environments[name];
   const charts = synthCharts(env);
   const all = charts.flatMap((c) => c.manifests);
+  // With what the operator renders for pipelines/*.yaml: each pipeline's topics, consumer and scaling.
+  const deployed = deployedManifests(env);
+  const pipelines = samplePipelines();
 
   // config/kafka-metrics.yaml belongs to the local stack too: its text is checked below, not
   // frozen here, so editing the rules does not break this snapshot.
@@ -52,37 +54,48 @@ describe.each(envNames)('%s charts', (name) => {
     expect(hpa.spec.maxReplicas).toBe(env.ingest.maxReplicas);
     // The autoscalers own the replica counts.
     expect(find(all, 'Deployment', 'ingest').spec.replicas).toBeUndefined();
-    expect(find(all, 'Deployment', 'consumer').spec.replicas).toBeUndefined();
+    for (const p of pipelines) expect(find(deployed, 'Deployment', `consumer-${p.name}`).spec.replicas).toBeUndefined();
   });
 
-  it('gives documents at least as many partitions as the consumer may have replicas', () => {
-    const scaled = find(all, 'ScaledObject', 'consumer');
-    const topic = find(all, 'KafkaTopic', 'documents');
-    expect(topic.spec.topicName).toBe('documents');
+  it("leaves every pipeline's objects to the operator", () => {
+    const synthesized = new Set(all.map(id));
+    const operators = deployed.slice(all.length);
+    expect(operators.length).toBeGreaterThan(0);
+    expect(operators.map(id).filter((x) => synthesized.has(x))).toEqual([]);
+    expect(all.filter((m) => ['KafkaTopic', 'KafkaUser', 'ScaledObject', 'TriggerAuthentication'].includes(m.kind)).map(id)).toEqual([]);
+    expect(all.filter((m) => m.metadata.labels?.['docpipe.dev/pipeline'] !== undefined).map(id)).toEqual([]);
+  });
+
+  it("mounts the operator's catalog of specs in ingest, before the operator has written it", () => {
+    const pod = find(all, 'Deployment', 'ingest').spec.template.spec;
+    const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === PIPELINES_MOUNT);
+    expect(pod.volumes.find((v: any) => v.name === mount.name).configMap).toEqual({ name: PIPELINE_CATALOG, optional: true });
+  });
+
+  it.each(pipelines.map((p) => [p.name, p] as const))('gives %s at least as many partitions as its consumer may have replicas', (pipeline) => {
+    const scaled = find(deployed, 'ScaledObject', `consumer-${pipeline}`);
+    const topic = deployed.find((m) => m.kind === 'KafkaTopic' && m.spec.topicName === pipelines.find((p) => p.name === pipeline)!.resources.topics.documents)!;
     expect(topic.spec.partitions).toBeGreaterThanOrEqual(scaled.spec.maxReplicaCount);
     expect(new Set(scaled.spec.triggers.map((t: any) => [t.type, t.metadata.consumerGroup, t.authenticationRef.name].join()))).toEqual(
-      new Set(['kafka,docpipe-consumer,consumer-kafka']),
+      new Set([`kafka,docpipe-consumer-${pipeline},consumer-${pipeline}`]),
     );
-    const auth = find(all, 'TriggerAuthentication', 'consumer-kafka');
-    expect(auth.spec.secretTargetRef).toContainEqual({ parameter: 'password', name: 'consumer', key: 'password' });
+    const auth = find(deployed, 'TriggerAuthentication', `consumer-${pipeline}`);
+    expect(auth.spec.secretTargetRef).toContainEqual({ parameter: 'password', name: `consumer-${pipeline}`, key: 'password' });
   });
 
-  it('scales the consumer on every topic its group reads', () => {
-    const triggers = find(all, 'ScaledObject', 'consumer').spec.triggers;
-    const read = find(all, 'KafkaUser', 'consumer')
+  it.each(pipelines.map((p) => [p.name, p] as const))("scales %s's consumer on every topic its group reads", (name, pipeline) => {
+    const triggers = find(deployed, 'ScaledObject', `consumer-${name}`).spec.triggers;
+    const read = find(deployed, 'KafkaUser', `consumer-${name}`)
       .spec.authorization.acls.filter((a: any) => a.resource.type === 'topic' && a.operations.includes('Read'))
       .map((a: any) => a.resource.name);
-    // The consumer reads the documents and rejected topics of the pipelines it serves: invoices here.
-    const invoices = compilePipelineFile(fileURLToPath(new URL('../../pipelines/invoices.yaml', import.meta.url)));
-    const subscribed = consumedTopics([invoices]);
     const scaledOn = triggers.map((t: any) => t.metadata.topic);
     expect(new Set(scaledOn)).toEqual(new Set(read));
-    expect(new Set(scaledOn)).toEqual(new Set(subscribed));
+    expect(new Set(scaledOn)).toEqual(new Set(consumedTopics([pipeline])));
     expect(scaledOn).toHaveLength(new Set(scaledOn).size);
   });
 
   it('qualifies with its namespace every Service name dialled from another namespace', () => {
-    const dialled = crossNamespaceAddresses(all);
+    const dialled = crossNamespaceAddresses(deployed);
     expect(dialled.length).toBeGreaterThan(0);
     for (const { where, from, address, namespace } of dialled) {
       expect(address, `${where}, dialled from namespace ${from}`).toMatch(new RegExp(`^[a-z0-9-]+\\.${namespace}\\.svc(\\.cluster\\.local)?:\\d+$`));
@@ -143,7 +156,7 @@ describe.each(envNames)('%s charts', (name) => {
     expect(kafka.spec.kafka.metricsConfig.type).toBe('jmxPrometheusExporter');
     expect(kafka.spec).not.toHaveProperty('zookeeper');
     expect(find(all, 'KafkaNodePool', 'dual').spec.replicas).toBe(env.kafka.nodes);
-    expect(find(all, 'KafkaUser', 'ingest').spec.authentication).toEqual({ type: 'scram-sha-512' });
+    expect(find(deployed, 'KafkaUser', 'ingest').spec.authentication).toEqual({ type: 'scram-sha-512' });
     const metrics = find(all, 'ConfigMap', 'docpipe-kafka-metrics');
     expect(metrics.data['kafka-metrics-config.yml']).toContain('lowercaseOutputName');
   });
@@ -152,17 +165,17 @@ describe.each(envNames)('%s charts', (name) => {
     expect(find(all, 'StatefulSet', 'mongodb').spec.replicas).toBe(env.mongodb.members);
     expect(find(all, 'StatefulSet', 'mongodb').spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(find(all, 'Service', 'mongodb').spec.clusterIP).toBe('None');
-    const uri = find(all, 'Deployment', 'consumer').spec.template.spec.containers[0].env.find((e: any) => e.name === 'MONGODB_URI').value;
+    const uri = find(deployed, 'Deployment', 'consumer-invoices').spec.template.spec.containers[0].env.find((e: any) => e.name === 'MONGODB_URI').value;
     expect(uri.match(/mongodb-\d\.mongodb/g)).toHaveLength(env.mongodb.members);
   });
 });
 
 describe('Kafka client security', () => {
   const listener = (all: Manifest[]) => find(all, 'Kafka', 'docpipe').spec.kafka.listeners[0];
-  const clients = (all: Manifest[]) => ['ingest', 'consumer'].map((d) => find(all, 'Deployment', d).spec.template.spec);
+  const clients = (all: Manifest[]) => ['ingest', 'consumer-invoices', 'consumer-orders'].map((d) => find(all, 'Deployment', d).spec.template.spec);
 
   it("in production: a TLS listener, and ingest, consumer and KEDA trusting Strimzi's cluster CA", () => {
-    const all = synthManifests(environments.production);
+    const all = deployedManifests(environments.production);
     expect(listener(all)).toMatchObject({ tls: true, authentication: { type: 'scram-sha-512' } });
     for (const pod of clients(all)) {
       const [container] = pod.containers;
@@ -173,16 +186,16 @@ describe('Kafka client security', () => {
       expect(mount.readOnly).toBe(true);
       expect(volume.secret).toMatchObject({ secretName: 'docpipe-cluster-ca-cert', items: [{ key: 'ca.crt', path: env.KAFKA_CA_FILE.slice(mount.mountPath.length + 1) }] });
     }
-    const auth = find(all, 'TriggerAuthentication', 'consumer-kafka');
+    const auth = find(all, 'TriggerAuthentication', 'consumer-orders');
     expect(auth.spec.secretTargetRef).toContainEqual({ parameter: 'ca', name: 'docpipe-cluster-ca-cert', key: 'ca.crt' });
-    expect(find(all, 'ConfigMap', 'consumer-keda-kafka').data.tls).toBe('enable');
+    expect(find(all, 'ConfigMap', 'consumer-orders-keda-kafka').data.tls).toBe('enable');
   });
 
   it('in kind: plain TCP, nothing to trust', () => {
-    const all = synthManifests(environments.kind);
+    const all = deployedManifests(environments.kind);
     expect(listener(all).tls).toBe(false);
     for (const pod of clients(all)) expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain('KAFKA_SSL');
-    expect(find(all, 'ConfigMap', 'consumer-keda-kafka').data.tls).toBe('disable');
+    expect(find(all, 'ConfigMap', 'consumer-orders-keda-kafka').data.tls).toBe('disable');
   });
 });
 
@@ -195,7 +208,7 @@ describe('environments', () => {
   });
 
   it('runs release images in production', () => {
-    const images = synthManifests(environments.production).flatMap((m) => {
+    const images = deployedManifests(environments.production).flatMap((m) => {
       const spec = podSpec(m);
       return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: any) => c.image as string);
     });
@@ -215,24 +228,6 @@ describe('environments', () => {
 describe('constructor checks', () => {
   const scope = () => Testing.chart();
   const env = environments.kind;
-
-  it('refuses more consumer replicas than partitions', () => {
-    expect(
-      () =>
-        new Consumer(scope(), 'c', {
-          env: { ...env, consumer: { ...env.consumer, maxReplicas: 7 } },
-          variables: [],
-          dependencies: [],
-          bootstrapServers: 'b.docpipe.svc:9092',
-          consumerGroup: 'g',
-          topics: [
-            { name: 'documents', partitions: 6 },
-            { name: 'documents.rejected', partitions: 3 },
-          ],
-          kafkaUser: { username: 'consumer', secret: kafkaUserSecret('consumer') },
-        }),
-    ).toThrow(/maxReplicaCount 7 exceeds the 6 partitions of documents/);
-  });
 
   it('refuses a replication factor larger than the cluster', () => {
     expect(

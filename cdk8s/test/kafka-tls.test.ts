@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
-import { synthManifests } from './support/manifests.js';
+import { deployedManifests } from './support/deployed.js';
 import { partContainers, parts, plainEnv, secretValues } from './support/service-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'docpipe-kafka-tls-'));
@@ -44,8 +44,8 @@ afterAll(() => {
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 describe('the production consumer', () => {
-  const all = synthManifests(environments.production);
-  const consumer = partContainers(all).find((c) => c.where === 'Deployment/consumer container consumer')!;
+  const all = deployedManifests(environments.production);
+  const consumer = partContainers(all).find((c) => c.where === 'Deployment/consumer-orders container consumer')!;
   const env = plainEnv(consumer.container, secretValues(all));
 
   /** Connects as the manifest says, to the test broker and with this CA file: did the TLS handshake complete? */

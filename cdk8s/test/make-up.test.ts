@@ -25,6 +25,11 @@ describe("make up's order", () => {
     const pipelines = steps.findIndex((c) => /apply .*-f pipelines\/$/.test(c));
     expect(operator).toBeGreaterThan(0);
     expect(pipelines).toBeGreaterThan(operator);
+    // ingest's Kafka user and spec folder exist once the operator has made a pipeline Ready.
+    const ready = steps.findIndex((c) => /wait documentpipelines --all --for=condition=Ready/.test(c));
+    expect(ready).toBeGreaterThan(pipelines);
+    expect(steps.findIndex((c) => c.includes('rollout status deployment/ingest'))).toBeGreaterThan(ready);
+    expect(steps.filter((c) => /deployment\/consumer\b/.test(c))).toEqual([]);
   });
 
   it('creates it for `make deploy` and `make operators` alone too', () => {

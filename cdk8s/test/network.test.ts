@@ -2,7 +2,8 @@ import './support/prepare.js';
 import { PORTS } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
-import { envNames, synthManifests, type Manifest } from './support/manifests.js';
+import { envNames, type Manifest } from './support/manifests.js';
+import { deployedManifests } from './support/deployed.js';
 import { admits, ipBlocks, isPrivateCidr, type Pod } from './support/network.js';
 
 const ns = 'docpipe';
@@ -16,7 +17,11 @@ const pods = {
   clusterOperator: { namespace: 'strimzi', labels: { name: 'strimzi-cluster-operator', 'strimzi.io/kind': 'cluster-operator' } },
   kedaOperator: { namespace: 'keda', labels: { app: 'keda-operator', 'app.kubernetes.io/name': 'keda-operator' } },
   ingest: { namespace: ns, labels: { 'app.kubernetes.io/name': 'ingest', 'app.kubernetes.io/part-of': 'docpipe', 'app.kubernetes.io/component': 'service' } },
-  consumer: { namespace: ns, labels: { 'app.kubernetes.io/name': 'consumer', 'app.kubernetes.io/part-of': 'docpipe', 'app.kubernetes.io/component': 'service' } },
+  // A pod of one pipeline's consumer, as the operator labels it.
+  consumer: {
+    namespace: ns,
+    labels: { 'app.kubernetes.io/name': 'consumer', 'app.kubernetes.io/part-of': 'docpipe', 'app.kubernetes.io/component': 'service', 'docpipe.dev/pipeline': 'orders' },
+  },
   stranger: { namespace: 'default', labels: { app: 'curl' } },
 } satisfies Record<string, Pod>;
 
@@ -33,7 +38,7 @@ const strimziFlows: { from: keyof typeof pods; ports: number[] }[] = [
 ];
 
 describe.each(envNames)('%s NetworkPolicies', (name) => {
-  const all = synthManifests(environments[name]);
+  const all = deployedManifests(environments[name]);
   const kafka = all.find((m) => m.kind === 'Kafka')!;
 
   it.each(strimziFlows.flatMap(({ from, ports }) => ports.map((port) => [from, port] as const)))(
@@ -68,7 +73,7 @@ describe.each(envNames)('%s NetworkPolicies', (name) => {
 });
 
 describe('kind NetworkPolicies', () => {
-  const all = synthManifests(environments.kind);
+  const all = deployedManifests(environments.kind);
 
   it("admit NodePort clients from the nodes' network and kind's pod subnet (kube-proxy's source for a local pod)", () => {
     for (const ip of ['172.18.0.1', '172.18.0.3', '10.244.1.1']) expect(admits(all, { ip }, pods.ingest, PORTS.ingestHttp), ip).toBe(true);
@@ -80,7 +85,7 @@ describe('kind NetworkPolicies', () => {
 });
 
 describe('the flow check catches', () => {
-  const all = synthManifests(environments.kind);
+  const all = deployedManifests(environments.kind);
   const without = (mutate: (nodes: Manifest) => void) =>
     all.map((m) => {
       if (m.kind !== 'NetworkPolicy' || m.metadata.name !== 'kafka-nodes') return m;

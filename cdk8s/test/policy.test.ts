@@ -1,13 +1,14 @@
 import './support/prepare.js';
 import { describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
-import { envNames, synthManifests, type Manifest } from './support/manifests.js';
+import { envNames, type Manifest } from './support/manifests.js';
+import { deployedManifests } from './support/deployed.js';
 import { networkPolicyCoverage, pdbForEachDeployment, perObjectRules } from './support/policy.js';
 
 const clone = <T>(x: T): T => structuredClone(x);
 
 describe.each(envNames)('%s workloads', (name) => {
-  const all = synthManifests(environments[name]);
+  const all = deployedManifests(environments[name]);
 
   it.each(Object.entries(perObjectRules))('pass %s', (_, rule) => {
     expect(all.flatMap(rule)).toEqual([]);
@@ -23,7 +24,7 @@ describe.each(envNames)('%s workloads', (name) => {
 });
 
 describe('the policy rules catch', () => {
-  const all = synthManifests(environments.kind);
+  const all = deployedManifests(environments.kind);
   const ingest = all.find((m) => m.kind === 'Deployment' && m.metadata.name === 'ingest')!;
   const broken = (mutate: (container: any, m: Manifest) => void): Manifest => {
     const m = clone(ingest);
@@ -57,8 +58,8 @@ describe('the policy rules catch', () => {
   });
 
   it('a Deployment without a PDB', () => {
-    expect(pdbForEachDeployment(all.filter((m) => !(m.kind === 'PodDisruptionBudget' && m.metadata.name === 'consumer')))).toEqual([
-      'Deployment/consumer: no PodDisruptionBudget selects its pods',
+    expect(pdbForEachDeployment(all.filter((m) => !(m.kind === 'PodDisruptionBudget' && m.metadata.name === 'consumer-orders')))).toEqual([
+      'Deployment/consumer-orders: no PodDisruptionBudget selects its pods',
     ]);
   });
 

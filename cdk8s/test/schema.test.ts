@@ -1,7 +1,8 @@
 import './support/prepare.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
-import { envNames, id, synthManifests, type Manifest } from './support/manifests.js';
+import { envNames, id, type Manifest } from './support/manifests.js';
+import { deployedManifests } from './support/deployed.js';
 import { manifestValidator, type Validator } from './support/schemas.js';
 
 let validate: Validator;
@@ -10,7 +11,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe.each(envNames)('%s objects', (name) => {
-  const all = synthManifests(environments[name]);
+  const all = deployedManifests(environments[name]);
   it('are valid against the pinned Kubernetes OpenAPI and CRD schemas', () => {
     const failures = all.map((m) => [id(m), validate(m)] as const).filter(([, errors]) => errors.length > 0);
     expect(failures).toEqual([]);
@@ -18,7 +19,7 @@ describe.each(envNames)('%s objects', (name) => {
 });
 
 describe('the schema check rejects', () => {
-  const all = synthManifests(environments.kind);
+  const all = deployedManifests(environments.kind);
   const of = (kind: string, name: string) => structuredClone(all.find((m) => m.kind === kind && m.metadata.name === name)!);
 
   it('an unknown field in a core object', () => {

@@ -2,13 +2,15 @@ import './support/prepare.js';
 import { PARTS, PORTS, POSTGRES_APP_ROLE } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { environments } from '../src/config.js';
-import { envNames, synthManifests } from './support/manifests.js';
+import { deployedManifests } from './support/deployed.js';
+import { envNames } from './support/manifests.js';
 import { partContainers, parts, plainEnv, secretValues, unreadVariables, type PartContainer } from './support/service-env.js';
 
 const clone = <T>(x: T): T => structuredClone(x);
 
 describe.each(envNames)('%s: every Docpipe container', (name) => {
-  const all = synthManifests(environments[name]);
+  // With the consumers the operator renders from its own synthesized env.
+  const all = deployedManifests(environments[name]);
   const secrets = secretValues(all);
   const containers = partContainers(all);
   const cases = containers.map((c) => [c.where, c] as const);
@@ -31,6 +33,7 @@ describe.each(envNames)('%s: every Docpipe container', (name) => {
       return { container: c.container.ports?.[0]?.containerPort, config: config.port ?? config.metricsPort };
     };
     const service = (part: 'ingest' | 'consumer') => containers.find((c) => c.part === part && c.container.name === part)!;
+    expect(service('consumer').where).toMatch(/^Deployment\/consumer-/);
     expect(listening(service('ingest'))).toEqual({ container: PORTS.ingestHttp, config: PORTS.ingestHttp });
     expect(listening(service('consumer'))).toEqual({ container: PORTS.consumerMetrics, config: PORTS.consumerMetrics });
   });
@@ -52,7 +55,7 @@ describe.each(envNames)('%s: every Docpipe container', (name) => {
 });
 
 describe('the manifest env check catches', () => {
-  const all = synthManifests(environments.kind);
+  const all = deployedManifests(environments.kind);
   const secrets = secretValues(all);
   const ingest = partContainers(all).find((c) => c.where === 'Deployment/ingest container ingest')!;
   const broken = (mutate: (env: { name: string; value?: string; valueFrom?: unknown }[]) => void) => {

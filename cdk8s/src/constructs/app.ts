@@ -1,4 +1,4 @@
-// The shape both Node services share: a Deployment of one container on a read-only root, probed
+// The shape of a Node service: a Deployment of one container on a read-only root, probed
 // on /healthz and /readyz, with a PDB, and a replica count owned by an autoscaler.
 import { PIPELINES_MOUNT, type SecretKey } from '@docpipe/contract';
 import { Duration, JsonPatch, ApiObject } from 'cdk8s';
@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import { posix } from 'node:path';
 import type { EnvironmentConfig, ResourceSpec } from '../config.js';
-import type { PipelineSpecs } from './pipeline-specs.js';
 import { APP_USER, DisruptionBudget, appImage, partLabels, podSecurityContext, pullPolicy, resources, restrictedSecurityContext, tmpVolume } from './common.js';
 
 /** An environment variable: a literal, or a key of a Secret that `make up` or Strimzi creates. */
@@ -22,7 +21,7 @@ export interface SecretFile {
 export interface AppDeploymentProps {
   readonly env: EnvironmentConfig;
   /** Part name: Deployment, label and image (docpipe/<part>). */
-  readonly part: 'ingest' | 'consumer';
+  readonly part: 'ingest';
   /** Port serving /healthz, /readyz and /metrics. */
   readonly port: number;
   /** In this order: a value may use $(NAME) of a variable listed before it. */
@@ -32,8 +31,12 @@ export interface AppDeploymentProps {
   readonly initContainers?: kplus.ContainerProps[];
   /** Files the service reads from Secrets (a CA to trust). @default - none */
   readonly files?: readonly SecretFile[];
-  /** The DocumentPipeline specs the service serves, mounted where PIPELINES_DIR points. */
-  readonly pipelines: PipelineSpecs;
+  /**
+   * The ConfigMap of DocumentPipeline specs the service serves, mounted where PIPELINES_DIR points.
+   * The operator writes it, so it may not exist yet: the folder is empty until it does, and the
+   * kubelet fills it in place, as it does on every change, which the service watches.
+   */
+  readonly pipelines: string;
 }
 
 function envValue(scope: Construct, name: string, value: Env): kplus.EnvValue {
@@ -66,7 +69,7 @@ export class AppDeployment extends Construct {
       podMetadata: { labels: this.labels },
       securityContext: podSecurityContext(APP_USER),
       automountServiceAccountToken: false,
-      // Both services drain in-flight work on SIGTERM (flush the producer, commit the batch).
+      // The service drains in-flight work on SIGTERM (flushes the producer).
       terminationGracePeriod: Duration.seconds(30),
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
     });
@@ -74,7 +77,7 @@ export class AppDeployment extends Construct {
     // Preferred, not required: replicas on different nodes when there are nodes enough, while an
     // HPA may still scale past the node count.
     this.deployment.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
-    // The HPA or KEDA owns the replica count; a count in the manifest would reset it on every apply.
+    // The HPA owns the replica count; a count in the manifest would reset it on every apply.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
 
     const tmp = tmpVolume(this);
@@ -85,7 +88,7 @@ export class AppDeployment extends Construct {
       name: props.part,
       image: appImage(props.env, props.part),
       imagePullPolicy: pullPolicy(props.env),
-      ports: [{ name: props.part === 'ingest' ? 'http' : 'metrics', number: props.port }],
+      ports: [{ name: 'http', number: props.port }],
       envVariables: envVariables(this, props.variables),
       securityContext: restrictedSecurityContext(APP_USER),
       resources: resources(props.resources),
@@ -95,7 +98,8 @@ export class AppDeployment extends Construct {
       readiness: kplus.Probe.fromHttpGet('/readyz', { port: props.port, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
     });
     container.mount('/tmp', tmp);
-    props.pipelines.mountIn(this, container);
+    const specs = kplus.ConfigMap.fromConfigMapName(this, 'PipelineSpecs', props.pipelines);
+    container.mount(PIPELINES_MOUNT, kplus.Volume.fromConfigMap(this, 'PipelineSpecsVolume', specs, { name: 'pipelines', optional: true }), { readOnly: true });
     const folders = new Set<string>(['/tmp', PIPELINES_MOUNT]);
     for (const file of props.files ?? []) {
       const folder = posix.dirname(file.path);

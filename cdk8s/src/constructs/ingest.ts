@@ -3,7 +3,6 @@ import { PORTS } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { EnvironmentConfig } from '../config.js';
-import type { PipelineSpecs } from './pipeline-specs.js';
 import { AppDeployment, envVariables, type Env, type SecretFile } from './app.js';
 import { APP_USER, appImage, pullPolicy, resources, restrictedSecurityContext } from './common.js';
 import { AllowPolicy, prometheusPeer, type Labels, type Peer } from './network.js';
@@ -20,8 +19,8 @@ export interface IngestProps {
   readonly dependencies: { readonly pods: Labels; readonly port: number }[];
   /** Files ingest reads from Secrets. @default - none */
   readonly files?: readonly SecretFile[];
-  /** The pipeline specs ingest serves. */
-  readonly pipelines: PipelineSpecs;
+  /** The ConfigMap of the pipeline specs ingest serves (the operator's catalog). */
+  readonly pipelines: string;
 }
 
 /**

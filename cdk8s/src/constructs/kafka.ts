@@ -1,5 +1,5 @@
 // Strimzi (kafka.strimzi.io/v1): a KRaft cluster of one node pool, its topics and its users.
-import { INVOICES, PORTS, kafkaUserSecret, type SecretKey } from '@docpipe/contract';
+import { PORTS, kafkaUserSecret, type SecretKey } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-34';
 import * as strimzi from '../../imports/kafka.strimzi.io.js';
@@ -162,8 +162,8 @@ export class KafkaCluster extends Construct {
           userOperator: { resources: quantities(operatorResources, strimzi.KafkaSpecEntityOperatorUserOperatorResourcesLimits.fromString) },
         },
         kafkaExporter: {
-          // The invoices pipeline's topics all start with the name of its documents topic.
-          topicRegex: `^${INVOICES.topics.documents}.*`,
+          // Every pipeline's topics, whatever they are named; Kafka's internal topics start with _.
+          topicRegex: '^[^_].*',
           groupRegex: '^docpipe-.*',
           resources: quantities(
             { cpuRequestMillis: 25, cpuLimitMillis: 250, memoryRequestMiB: 64, memoryLimitMiB: 128 },
@@ -177,7 +177,7 @@ export class KafkaCluster extends Construct {
   }
 
   /** Env a client part needs to reach the listener as `user`: where, who, and with TLS the CA to trust. */
-  clientVariables(user: KafkaClientUser): [string, Env][] {
+  clientVariables(user: Pick<KafkaClientUser, 'username' | 'secret'>): [string, Env][] {
     const tls: [string, Env][] = [
       ['KAFKA_SSL', 'true'],
       ['KAFKA_CA_FILE', CLUSTER_CA_FILE],
@@ -282,9 +282,12 @@ export interface KafkaClientUserProps {
   readonly cluster: string;
   /** The SASL username; Strimzi writes its password to a Secret named after it. */
   readonly name: string;
-  readonly topics: TopicAccess[];
+  /** Without any, the user authenticates and may do nothing (ingest while no pipeline exists). */
+  readonly topics: readonly TopicAccess[];
   /** Consumer group the user may join. @default - none */
   readonly group?: string;
+  /** Beside strimzi.io/cluster. @default - none */
+  readonly labels?: Labels;
 }
 
 /** A SCRAM-SHA-512 KafkaUser with exactly the ACLs its part needs. */
@@ -294,7 +297,6 @@ export class KafkaClientUser extends Construct {
   public readonly username: string;
   constructor(scope: Construct, id: string, props: KafkaClientUserProps) {
     super(scope, id);
-    if (props.topics.length === 0) throw new Error(`user ${props.name} has no topic access`);
     this.username = props.name;
     this.secret = kafkaUserSecret(props.name);
     const Op = strimzi.KafkaUserSpecAuthorizationAclsOperations;
@@ -324,7 +326,7 @@ export class KafkaClientUser extends Construct {
       });
     }
     new strimzi.KafkaUser(this, 'Resource', {
-      metadata: { name: props.name, labels: { 'strimzi.io/cluster': props.cluster } },
+      metadata: { name: props.name, labels: { ...props.labels, 'strimzi.io/cluster': props.cluster } },
       spec: {
         authentication: { type: SCRAM_SHA_512 as strimzi.KafkaUserSpecAuthenticationType },
         authorization: { type: strimzi.KafkaUserSpecAuthorizationType.SIMPLE, acls },

@@ -1,7 +1,7 @@
 // The alerts, written once: the PrometheusRule and the plain rule file for promtool both come
 // from this list. Only metric names from docs/architecture.md, kafka_exporter and
 // kube-state-metrics.
-import { CONSUMER_GROUP } from '@docpipe/contract';
+import { CONSUMER_GROUP_PATTERN } from '@docpipe/contract';
 
 export interface AlertRule {
   readonly alert: string;
@@ -45,8 +45,8 @@ export const ruleGroups: RuleGroup[] = [
       {
         alert: 'DocpipeConsumerLagGrowing',
         expr:
-          `sum by (consumergroup, topic) (deriv(kafka_consumergroup_lag{consumergroup="${CONSUMER_GROUP}"}[10m])) > 0` +
-          ` and sum by (consumergroup, topic) (kafka_consumergroup_lag{consumergroup="${CONSUMER_GROUP}"}) > ${LAG_FLOOR}`,
+          `sum by (consumergroup, topic) (deriv(kafka_consumergroup_lag{consumergroup=~"${CONSUMER_GROUP_PATTERN}"}[10m])) > 0` +
+          ` and sum by (consumergroup, topic) (kafka_consumergroup_lag{consumergroup=~"${CONSUMER_GROUP_PATTERN}"}) > ${LAG_FLOOR}`,
         for: '10m',
         labels: { severity: 'warning' },
         annotations: {

@@ -1,6 +1,6 @@
 // Grafana dashboards as code (grafana-foundation-sdk). Queries use only the metric names of
 // docs/architecture.md, config/kafka-metrics.yaml and kafka_exporter.
-import { CONSUMER_GROUP } from '@docpipe/contract';
+import { CONSUMER_GROUP_PATTERN } from '@docpipe/contract';
 import { DashboardBuilder, DatasourceVariableBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -53,7 +53,7 @@ export const pipelineDashboard: DashboardSpec = {
       unit: 'short',
       queries: [
         { expr: 'sum by (topic) (consumer_lag)', legend: '{{topic}} (consumer)' },
-        { expr: `sum by (topic) (kafka_consumergroup_lag{consumergroup="${CONSUMER_GROUP}"})`, legend: '{{topic}} (broker)' },
+        { expr: `sum by (topic) (kafka_consumergroup_lag{consumergroup=~"${CONSUMER_GROUP_PATTERN}"})`, legend: '{{topic}} (broker)' },
       ],
     },
     {

@@ -3,13 +3,12 @@
 // Deployment with its own lag scaling, its alerts and its dashboard. The operator synthesizes this
 // construct in memory for each pipeline, so each object has one definition.
 import { CONSUMER_GROUP, PIPELINES_MOUNT, PORTS, pipelineTopics, type SecretKey } from '@docpipe/contract';
-import { API_VERSION, KIND, topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
+import { topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
 import { posix } from 'node:path';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import * as keda from '../../imports/keda.sh.js';
 import * as prom from '../../imports/monitoring.coreos.com.js';
 import type { ResourceSpec } from '../config.js';
@@ -19,17 +18,18 @@ import { DocpipeTopic, KafkaClientUser } from '../constructs/kafka.js';
 import { AllowPolicy, prometheusPeer, type Labels } from '../constructs/network.js';
 import { RELEASE_LABEL } from '../monitoring/monitoring.js';
 import { buildDashboard } from '../monitoring/dashboards.js';
+import { specKey, specProjection } from './catalog.js';
 
 /** Every child of a pipeline carries it; the operator finds (and prunes) its children by it. */
 export const PIPELINE_LABEL = 'docpipe.dev/pipeline';
 
 /** The names of a pipeline's children: stable, so that an apply updates rather than duplicates. */
-function pipelineObjectNames(name: string) {
+export function pipelineObjectNames(name: string) {
   const consumer = `consumer-${name}`;
   return {
     /** ConfigMap of the spec projection, key `<name>.yaml`. */
     spec: `docpipe-pipeline-${name}`,
-    specKey: `${name}.yaml`,
+    specKey: specKey(name),
     /** Deployment, PDB, NetworkPolicy, ScaledObject and the consumer's KafkaUser (and its Secret). */
     consumer,
     consumerGroup: `${CONSUMER_GROUP}-${name}`,
@@ -75,11 +75,8 @@ export interface PipelineCluster {
    * @default { 'app.kubernetes.io/name': 'mongodb' }
    */
   readonly mongodbPods?: Labels;
-  /**
-   * Requests and limits of one consumer container.
-   * @default 50m-500m CPU, 128-384 MiB
-   */
-  readonly consumerResources?: ResourceSpec;
+  /** Requests and limits of one consumer container. */
+  readonly consumerResources: ResourceSpec;
 }
 
 export interface PipelineChildrenProps {
@@ -95,14 +92,6 @@ const KAFKA_CA_FILE = '/etc/docpipe/kafka-ca/ca.crt';
 const clusterCa = (cluster: string): SecretKey => ({ name: `${cluster}-cluster-ca-cert`, key: 'ca.crt' });
 
 const PULL_POLICIES = { IfNotPresent: kplus.ImagePullPolicy.IF_NOT_PRESENT, Never: kplus.ImagePullPolicy.NEVER } as const;
-
-const DEFAULT_RESOURCES: ResourceSpec = { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 384 };
-
-/** The spec projection: the resource as ingest and the consumer load it from PIPELINES_DIR. */
-function specProjection(pipeline: CompiledPipeline): string {
-  const metadata = { name: pipeline.name, ...(pipeline.generation === undefined ? {} : { generation: pipeline.generation }) };
-  return stringify({ apiVersion: API_VERSION, kind: KIND, metadata, spec: pipeline.spec });
-}
 
 export class PipelineChildren extends Construct {
   constructor(scope: Construct, id: string, props: PipelineChildrenProps) {
@@ -203,7 +192,7 @@ export class PipelineChildren extends Construct {
       ports: [{ name: 'metrics', number: port }],
       envVariables: envVariables(this, variables),
       securityContext: restrictedSecurityContext(APP_USER),
-      resources: resources(cluster.consumerResources ?? DEFAULT_RESOURCES),
+      resources: resources(cluster.consumerResources),
       startup: kplus.Probe.fromHttpGet('/healthz', { port, periodSeconds: Duration.seconds(2), failureThreshold: 30 }),
       liveness: kplus.Probe.fromHttpGet('/healthz', { port, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
       readiness: kplus.Probe.fromHttpGet('/readyz', { port, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),

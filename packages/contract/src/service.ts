@@ -5,6 +5,12 @@ export type Part = (typeof PARTS)[number];
 /** The group every consumer replica joins; the autoscaler, the ACLs and the lag alerts name it too. */
 export const CONSUMER_GROUP = 'docpipe-consumer';
 
+/**
+ * Every group a Docpipe consumer joins, as an RE2 pattern for alerts and dashboards: the one group
+ * of `make local`, and in a cluster each pipeline's own, `docpipe-consumer-<pipeline>`.
+ */
+export const CONSUMER_GROUP_PATTERN = `${CONSUMER_GROUP}(-[a-z0-9-]+)?`;
+
 /** Where each part listens, and where the servers the parts share listen in the cluster. */
 export const PORTS = {
   /** ingest's API, probes, /metrics and /docs. */
@@ -21,6 +27,15 @@ export const PORTS = {
 
 /** The folder of DocumentPipeline specs in the ingest and consumer pods. */
 export const PIPELINES_MOUNT = '/etc/docpipe/pipelines';
+
+/**
+ * In the cluster, the ConfigMap of every pipeline ingest serves (a key `<name>.yaml` each), mounted
+ * at PIPELINES_MOUNT. The operator writes it from the DocumentPipeline resources.
+ */
+export const PIPELINE_CATALOG = 'docpipe-pipelines';
+
+/** ingest's Kafka user; the operator grants it write access to every pipeline's topics. */
+export const INGEST_KAFKA_USER = 'ingest';
 
 /** A key of a Kubernetes Secret that a container reads into one variable. */
 export interface SecretKey {

@@ -33,6 +33,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   if (e.KAFKA_MIN_INSYNC_REPLICAS > e.KAFKA_TOPIC_REPLICAS) {
     throw new ConfigError('invalid configuration: KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_TOPIC_REPLICAS');
   }
+  if (e.CONSUMER_CPU_REQUEST_MILLIS > e.CONSUMER_CPU_LIMIT_MILLIS || e.CONSUMER_MEMORY_REQUEST_MIB > e.CONSUMER_MEMORY_LIMIT_MIB) {
+    throw new ConfigError('invalid configuration: a consumer request (CONSUMER_*_REQUEST_*) must not exceed its limit');
+  }
   return {
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
@@ -58,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
       ...(e.MONGODB_REPLICA_SET ? { mongodbReplicaSet: e.MONGODB_REPLICA_SET } : {}),
       mongodbDatabase: e.MONGODB_DATABASE,
       mongodbSecret: e.MONGODB_SECRET,
+      consumerResources: {
+        cpuRequestMillis: e.CONSUMER_CPU_REQUEST_MILLIS,
+        cpuLimitMillis: e.CONSUMER_CPU_LIMIT_MILLIS,
+        memoryRequestMiB: e.CONSUMER_MEMORY_REQUEST_MIB,
+        memoryLimitMiB: e.CONSUMER_MEMORY_LIMIT_MIB,
+      },
     },
     mongodbUri: e.MONGODB_URI,
   };

@@ -1,7 +1,7 @@
 // The operator against a real kube-apiserver and etcd (no controllers, no nodes), running in this
 // process as its own service account, so the synthesized Role is what it may do. Strimzi's
 // readiness of topics and users is set by the test itself (markKafkaReady), as Strimzi would.
-import { PIPELINES_MOUNT } from '@docpipe/contract';
+import { INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT } from '@docpipe/contract';
 import { compilePipelineYaml } from '@docpipe/pipeline';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -180,6 +180,60 @@ describe('a child deleted by hand', () => {
       }, `${kind}/${name} back`);
       expect(back.metadata.ownerReferences[0].name).toBe('orders');
     }
+  });
+});
+
+describe("ingest's catalog", () => {
+  const catalog = () => get('configmap', PIPELINE_CATALOG)?.data ?? {};
+  /** ingest's topic ACLs, as `topic:operations`. */
+  const ingestAccess = () =>
+    (get('kafkauser', INGEST_KAFKA_USER)?.spec.authorization.acls ?? []).map((a: any) => `${a.resource.name}:${[...a.operations].sort().join('+')}`).sort();
+  const served = (name: string) => (catalog()[`${name}.yaml`] === undefined ? undefined : compilePipelineYaml(catalog()[`${name}.yaml`], 'catalog').revision);
+
+  it('serves a Ready pipeline at its Ready revision, and lets ingest write its topics', async () => {
+    // The topic deleted by hand above came back without Strimzi's word on it.
+    await cluster.markKafkaReady('orders');
+    const p = await settled('orders', 'True');
+    await eventually(async () => (served('orders') === p.status.revision ? true : undefined), 'orders in the catalog at its revision');
+    expect(ingestAccess()).toEqual(['orders.rejected:Describe+Write', 'orders:Describe+Write']);
+    for (const o of [get('configmap', PIPELINE_CATALOG), get('kafkauser', INGEST_KAFKA_USER)]) expect(o.metadata.ownerReferences ?? []).toEqual([]);
+  });
+
+  it('takes a new pipeline in only once its topics are Ready', async () => {
+    expect(apply(manifest('invoices.yaml')).stderr).toBe('');
+    await settled('invoices', 'False');
+    expect(served('invoices')).toBeUndefined();
+    expect(ingestAccess()).not.toContain('documents:Describe+Write');
+    await cluster.markKafkaReady('invoices');
+    const p = await settled('invoices', 'True');
+    await eventually(async () => (served('invoices') === p.status.revision ? true : undefined), 'invoices in the catalog');
+    await eventually(async () => (ingestAccess().includes('documents:Describe+Write') ? true : undefined), 'ingest may write documents');
+    expect(ingestAccess()).toEqual(['documents.rejected:Describe+Write', 'documents:Describe+Write', 'orders.rejected:Describe+Write', 'orders:Describe+Write']);
+  });
+
+  it('keeps serving the last good revision while a spec does not compile, even when deleted by hand', async () => {
+    const good = served('orders');
+    const broken = manifest('orders.yaml');
+    Object.assign(broken.spec.topic, { partitions: 6 });
+    Object.assign(broken.spec.scaling, { maxReplicas: 5 });
+    broken.spec.inbox.enabled = false;
+    const quantity = broken.spec.examples.valid[0].lines[0].quantity;
+    broken.spec.examples.valid[0].lines[0].quantity = 0;
+    expect(apply(broken).stderr).toBe('');
+    await settled('orders', 'False');
+    expect(served('orders')).toBe(good);
+    // Deleted meanwhile, the catalog comes back with the revision that is Ready.
+    cluster.must(['-n', NAMESPACE, 'delete', 'configmap', PIPELINE_CATALOG]);
+    await eventually(async () => (served('orders') === good && served('invoices') ? true : undefined), 'the catalog back, at the good revision');
+    broken.spec.examples.valid[0].lines[0].quantity = quantity;
+    expect(apply(broken).stderr).toBe('');
+    await settled('orders', 'True');
+  });
+
+  it('lets go of a deleted pipeline: no spec for ingest, no access to its topics', async () => {
+    cluster.must(['-n', NAMESPACE, 'delete', 'documentpipeline', 'invoices', '--wait=false']);
+    await eventually(async () => (served('invoices') === undefined && !ingestAccess().includes('documents:Describe+Write') ? true : undefined), 'invoices out of the catalog');
+    expect(Object.keys(catalog())).toEqual(['orders.yaml']);
   });
 });
 

@@ -23,6 +23,9 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', plural: 'prometheusrules' },
 ];
 
+/** The kinds of the catalog, which the operator keeps for all pipelines together. */
+export const CATALOG_KINDS: readonly ChildKind[] = CHILD_KINDS.filter((k) => k.kind === 'ConfigMap' || k.kind === 'KafkaUser');
+
 /** The kinds whose readiness another controller reports (Strimzi), and that Ready waits for. */
 export const KAFKA_KINDS = new Set(['KafkaTopic', 'KafkaUser']);
 

@@ -2,6 +2,7 @@
 // and a Chart per render, never written to disk.
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import type { CompiledPipeline } from '@docpipe/pipeline';
+import { PipelineCatalog } from '#cdk8s/pipeline/catalog';
 import { PIPELINE_LABEL, PipelineChildren, type PipelineCluster } from '#cdk8s/pipeline/children';
 import { App, Chart } from 'cdk8s';
 import type { PipelineObject } from '../kube.js';
@@ -25,6 +26,17 @@ export function renderChildren(owner: PipelineObject, pipeline: CompiledPipeline
     ...object,
     metadata: { ...object.metadata, ownerReferences: [reference] },
   }));
+}
+
+/**
+ * The objects every pipeline shares, for the pipelines ingest should serve. They belong to no one
+ * pipeline, so they have no owner: the operator keeps them, and one pipeline's deletion only
+ * changes them.
+ */
+export function renderCatalog(namespace: string, pipelines: readonly CompiledPipeline[], cluster: Pick<PipelineCluster, 'kafkaCluster'>): KubernetesObject[] {
+  const chart = new Chart(new App(), 'catalog', { namespace });
+  new PipelineCatalog(chart, 'Catalog', { pipelines, kafkaCluster: cluster.kafkaCluster });
+  return chart.toJson() as KubernetesObject[];
 }
 
 /** `Kind/name`, as messages name an object. */
