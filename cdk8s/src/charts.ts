@@ -51,6 +51,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   const ingestPods = labelsOf('ingest', 'service');
   const consumerPods = labelsOf('consumer', 'service');
   const jobPods = { 'app.kubernetes.io/name': 'jobs' };
+  const operatorPods = labelsOf('operator', 'controller');
 
   const kafkaChart = chart('10-kafka');
   const kafka = new KafkaCluster(kafkaChart, 'Kafka', {
@@ -112,6 +113,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     migrateVariables: postgres.migrateVariables,
     files: kafka.clientFiles,
     pipelines: PIPELINE_CATALOG,
+    observers: [operatorPods],
     dependencies: [
       { pods: kafkaPods, port: PORTS.kafkaClient },
       { pods: postgresPods, port: PORTS.postgres },
@@ -141,6 +143,10 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   const operatorChart = chart('50-operator');
   new Operator(operatorChart, 'Operator', {
     env,
+    observes: [
+      { pods: ingestPods, port: PORTS.ingestHttp },
+      { pods: consumerPods, port: PORTS.consumerMetrics },
+    ],
     variables: [
       ['WATCH_NAMESPACE', env.namespace],
       ['KAFKA_CLUSTER', kafka.name],

@@ -22,6 +22,7 @@ const pods = {
     namespace: ns,
     labels: { 'app.kubernetes.io/name': 'consumer', 'app.kubernetes.io/part-of': 'docpipe', 'app.kubernetes.io/component': 'service', 'docpipe.dev/pipeline': 'orders' },
   },
+  operator: { namespace: ns, labels: { 'app.kubernetes.io/name': 'operator', 'app.kubernetes.io/part-of': 'docpipe', 'app.kubernetes.io/component': 'controller' } },
   stranger: { namespace: 'default', labels: { app: 'curl' } },
 } satisfies Record<string, Pod>;
 
@@ -55,6 +56,13 @@ describe.each(envNames)('%s NetworkPolicies', (name) => {
     expect(listener.networkPolicyPeers).toEqual(rule.from);
     for (const client of ['ingest', 'consumer', 'kedaOperator'] as const) expect(admits(all, pods[client], pods.nodes, listener.port)).toBe(true);
     expect(admits(all, pods.stranger, pods.nodes, listener.port)).toBe(false);
+  });
+
+  it("let the operator read, and only read, what ingest's and the consumers' replicas serve", () => {
+    expect(admits(all, pods.operator, pods.ingest, PORTS.ingestHttp)).toBe(true);
+    expect(admits(all, pods.operator, pods.consumer, PORTS.consumerMetrics)).toBe(true);
+    expect(admits(all, pods.operator, pods.nodes, PORTS.kafkaClient)).toBe(false);
+    expect(admits(all, pods.stranger, pods.consumer, PORTS.consumerMetrics)).toBe(false);
   });
 
   it('name private networks only: no rule reaches or admits the internet', () => {

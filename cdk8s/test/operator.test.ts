@@ -1,5 +1,5 @@
 import './support/prepare.js';
-import { OperatorEnv } from '@docpipe/contract';
+import { OperatorEnv, PORTS } from '@docpipe/contract';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/operator/src/config.js';
 import { environments } from '../src/config.js';
@@ -24,21 +24,27 @@ describe.each(envNames)('the %s operator chart', (name) => {
     expect(pdbForEachDeployment(all)).toEqual([]);
   });
 
-  it('is allowed only namespaced verbs, none on Secrets or Pods, and no wildcard', () => {
+  it('is allowed only namespaced verbs, none on Secrets, only to list Pods, and no wildcard', () => {
     expect(all.filter((m) => m.kind.startsWith('Cluster')).map((m) => m.kind)).toEqual([]);
     const rules = find(all, 'Role', 'docpipe-operator').rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     const granted = rules.flatMap((r) => r.resources);
     expect(granted).not.toContain('secrets');
-    expect(granted).not.toContain('pods');
+    // Pods: listed, to find the replicas whose served revisions it reads; never created or changed.
+    expect(rules.filter((r) => r.resources.includes('pods'))).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
     expect(rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs]).filter((x) => x === '*')).toEqual([]);
     expect(find(all, 'RoleBinding', 'docpipe-operator').subjects).toEqual([{ kind: 'ServiceAccount', name: 'docpipe-operator' }]);
   });
 
-  it('talks to the API server only, and is scraped by Prometheus', () => {
+  it("talks to the API server and to ingest's and the consumers' metrics ports only, and is scraped by Prometheus", () => {
     const policy = find(all, 'NetworkPolicy', 'operator');
     const cidrs = env.kubernetesApi.flatMap((f) => f.cidrs);
-    expect(policy.spec.egress.flatMap((e: any) => e.to.map((t: any) => t.ipBlock.cidr))).toEqual(expect.arrayContaining(cidrs));
-    expect(policy.spec.egress.flatMap((e: any) => e.to).every((t: any) => t.ipBlock)).toBe(true);
+    const peers = policy.spec.egress.flatMap((e: any) => e.to);
+    expect(peers.flatMap((t: any) => (t.ipBlock ? [t.ipBlock.cidr] : []))).toEqual(expect.arrayContaining(cidrs));
+    const toPods = policy.spec.egress.filter((e: any) => e.to.some((t: any) => !t.ipBlock));
+    expect(toPods.map((e: any) => [e.to.map((t: any) => t.podSelector.matchLabels['app.kubernetes.io/name']), e.ports.map((p: any) => p.port)])).toEqual([
+      [['ingest'], [PORTS.ingestHttp]],
+      [['consumer'], [PORTS.consumerMetrics]],
+    ]);
     expect(find(all, 'ServiceMonitor', 'operator').spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
     expect(networkPolicyCoverage([...synthCharts(env).flatMap((c) => c.manifests)])).toEqual([]);
   });

@@ -21,6 +21,8 @@ export interface IngestProps {
   readonly files?: readonly SecretFile[];
   /** The ConfigMap of the pipeline specs ingest serves (the operator's catalog). */
   readonly pipelines: string;
+  /** Pods that read its /metrics besides Prometheus (the operator, for the served revisions). @default - none */
+  readonly observers?: readonly Labels[];
 }
 
 /**
@@ -87,7 +89,7 @@ export class Ingest extends Construct {
       podSelector: app.labels,
       ingress: [
         { peers: clients, ports: [{ port: INGEST_PORT }] },
-        { peers: [prometheusPeer], ports: [{ port: INGEST_PORT }] },
+        { peers: [prometheusPeer, ...(props.observers ?? []).map((pods) => ({ pods }))], ports: [{ port: INGEST_PORT }] },
       ],
       egress: props.dependencies.map((d) => ({ peers: [{ pods: d.pods }], ports: [{ port: d.port }] })),
     });

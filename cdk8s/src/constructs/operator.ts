@@ -1,5 +1,6 @@
 // The Docpipe operator: two replicas that elect a leader, the least RBAC its reconcile needs,
-// the one flow it needs (the API server), and its metrics scraped.
+// the flows it needs (the API server, and the replicas whose served revisions it reads), and its
+// metrics scraped.
 import { API_GROUP } from '@docpipe/pipeline';
 import { PORTS } from '@docpipe/contract';
 import { Duration } from 'cdk8s';
@@ -18,6 +19,8 @@ export interface OperatorProps {
   readonly env: EnvironmentConfig;
   /** In this order: a value may use $(NAME) of a variable listed before it. */
   readonly variables: [string, Env][];
+  /** The pods whose /metrics it reads to tell which revision each serves, with their ports. */
+  readonly observes: readonly { readonly pods: Labels; readonly port: number }[];
   /**
    * Replicas; one leads, the others wait to take over.
    * @default 2
@@ -62,6 +65,9 @@ export function operatorRules(leaseName: string): k8s.PolicyRule[] {
     rule(['coordination.k8s.io'], ['leases'], ['get', 'update'], [leaseName]),
     // Events tell a person what a deletionPolicy did with the collections; a repeated one is counted up.
     rule([''], ['events'], ['create', 'get', 'update']),
+    // The ready replicas of ingest and of each consumer, and their addresses, whose /metrics say
+    // which revision they serve.
+    rule([''], ['pods'], ['list']),
   ];
 }
 
@@ -132,7 +138,7 @@ export class Operator extends Construct {
       podSelector: this.labels,
       ingress: [{ peers: [prometheusPeer], ports: [{ port }] }],
       // The API server, where the environment says it listens: no pod selector names it.
-      egress: cidrFlows(props.env.kubernetesApi),
+      egress: [...cidrFlows(props.env.kubernetesApi), ...props.observes.map((o) => ({ peers: [{ pods: o.pods }], ports: [{ port: o.port }] }))],
     });
   }
 }

@@ -221,7 +221,8 @@ export class PipelineChildren extends Construct {
     new AllowPolicy(this, 'Policy', {
       name: names.consumer,
       podSelector: selector,
-      ingress: [{ peers: [prometheusPeer], ports: [{ port }] }],
+      // The operator reads which revision each replica serves from /metrics too.
+      ingress: [{ peers: [prometheusPeer, { pods: partLabels('operator', 'controller') }], ports: [{ port }] }],
       egress: [
         { peers: [{ pods: kafkaPods }], ports: [{ port: PORTS.kafkaClient }] },
         { peers: [{ pods: cluster.mongodbPods ?? { [NAME_LABEL]: 'mongodb' } }], ports: [{ port: PORTS.mongodb }] },

@@ -17,6 +17,16 @@ export const ConditionSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the ready replicas of one part serve of this pipeline, as each replica's /metrics says. */
+export const PartServingSchema = Type.Object(
+  {
+    replicas: Type.Integer({ minimum: 0, description: 'Ready replicas.' }),
+    current: Type.Integer({ minimum: 0, description: 'Ready replicas that serve the revision in status.revision.' }),
+    generations: Type.Array(Type.Integer({ minimum: 0 }), { description: 'The metadata.generation each served revision came from, oldest first, without repeats.' }),
+  },
+  { additionalProperties: false },
+);
+
 export const DocumentPipelineStatusSchema = Type.Object(
   {
     observedGeneration: Type.Optional(Type.Integer({ minimum: 0, description: 'The metadata.generation the operator last acted on.' })),
@@ -33,6 +43,12 @@ export const DocumentPipelineStatusSchema = Type.Object(
       ),
     ),
     collections: Type.Optional(Type.Object({ documents: text('Stored documents.'), rejected: text('Rejections.') }, { additionalProperties: false })),
+    serving: Type.Optional(
+      Type.Object(
+        { ingest: PartServingSchema, consumer: PartServingSchema },
+        { additionalProperties: false, description: 'Which revision ingest and this pipeline\'s consumer serve, replica by replica.' },
+      ),
+    ),
     conditions: Type.Optional(
       Type.Array(ConditionSchema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
     ),
@@ -41,4 +57,5 @@ export const DocumentPipelineStatusSchema = Type.Object(
 );
 
 export type Condition = Static<typeof ConditionSchema>;
+export type PartServing = Static<typeof PartServingSchema>;
 export type DocumentPipelineStatus = Static<typeof DocumentPipelineStatusSchema>;

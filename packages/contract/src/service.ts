@@ -34,6 +34,13 @@ export const PIPELINES_MOUNT = '/etc/docpipe/pipelines';
  */
 export const PIPELINE_CATALOG = 'docpipe-pipelines';
 
+/**
+ * The gauge each ingest and consumer replica exports on /metrics, one series per pipeline it
+ * serves (labels pipeline, revision, generation; value 1). The operator reads it to tell in a
+ * pipeline's status which revision is live where.
+ */
+export const servedPipelinesMetric = (part: 'ingest' | 'consumer') => `${part}_pipeline_served`;
+
 /** ingest's Kafka user; the operator grants it write access to every pipeline's topics. */
 export const INGEST_KAFKA_USER = 'ingest';
 

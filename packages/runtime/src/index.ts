@@ -1,4 +1,4 @@
 export * from './env.js';
 export { loggerOptions, REDACTED_PATHS } from './logger.js';
 export { runService, type RunningService, type ServiceMain } from './service.js';
-export { serviceRegistry } from './metrics.js';
+export { servedPipelinesGauge, serviceRegistry, type ServedPipeline } from './metrics.js';

@@ -1,5 +1,7 @@
+import { servedPipelinesMetric } from '@docpipe/contract';
 import { BatchingProducer, createKafkaClient, ensureTopics, startBatchConsumer } from '@docpipe/kafka';
 import { consumedTopics, PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
+import { servedPipelinesGauge } from '@docpipe/runtime';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import type { ConsumerConfig } from './config.js';
@@ -46,6 +48,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     cleanup.push(() => producer.disconnect());
 
     const registry = new PipelineRegistry();
+    servedPipelinesGauge(metrics.registry, servedPipelinesMetric('consumer'), () => registry.list());
     const directory = await watchPipelineDirectory(config.pipelinesDir, registry, { log: logger });
     cleanup.push(async () => directory.close());
 

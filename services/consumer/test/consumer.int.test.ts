@@ -113,6 +113,8 @@ describe('consumer against the local stack (Kafka + FerretDB)', () => {
     expect(metric(text, 'consumer_deadletters_total')).toBe(2);
     expect(metric(text, 'consumer_lag', `topic="${box.topics.documents}",partition="0"`)).toBe(0);
     expect(text).toContain('process_cpu_user_seconds_total');
+    // The pipeline it serves, with its revision: what the operator reads into the status.
+    expect(text).toMatch(/^consumer_pipeline_served\{pipeline="[a-z0-9-]+",revision="[0-9a-f]+",generation=""\} 1$/m);
     expect((await scrape(service.metricsPort, '/readyz')).status).toBe(200);
     expect((await scrape(service.metricsPort, '/healthz')).status).toBe(200);
   }, 90_000);

@@ -1,7 +1,10 @@
 // The operator against a real kube-apiserver and etcd (no controllers, no nodes), running in this
 // process as its own service account, so the synthesized Role is what it may do. Strimzi's
 // readiness of topics and users is set by the test itself (markKafkaReady), as Strimzi would.
-import { INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT } from '@docpipe/contract';
+import { INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT, servedPipelinesMetric } from '@docpipe/contract';
+import { servedPipelinesGauge, serviceRegistry } from '@docpipe/runtime';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { compilePipelineYaml } from '@docpipe/pipeline';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -234,6 +237,69 @@ describe("ingest's catalog", () => {
     cluster.must(['-n', NAMESPACE, 'delete', 'documentpipeline', 'invoices', '--wait=false']);
     await eventually(async () => (served('invoices') === undefined && !ingestAccess().includes('documents:Describe+Write') ? true : undefined), 'invoices out of the catalog');
     expect(Object.keys(catalog())).toEqual(['orders.yaml']);
+  });
+});
+
+describe('what is live', () => {
+  // No kubelet runs here: the test stands in for one ingest and one consumer replica, a Pod object
+  // whose status it sets itself, at an address where it serves the gauge the services export.
+  let server: Server;
+  let served: { name: string; revision: string; generation: number | undefined }[] = [];
+  const standIns = [
+    { name: 'ingest-stand-in', labels: { 'app.kubernetes.io/name': 'ingest' }, port: 'http' },
+    { name: 'consumer-stand-in', labels: { 'app.kubernetes.io/name': 'consumer', 'docpipe.dev/pipeline': 'orders' }, port: 'metrics' },
+  ];
+
+  beforeAll(async () => {
+    const registry = serviceRegistry();
+    servedPipelinesGauge(registry, servedPipelinesMetric('ingest'), () => served);
+    servedPipelinesGauge(registry, servedPipelinesMetric('consumer'), () => served);
+    server = createServer((_, res) => void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    // The ServiceAccount admission needs the namespace's default account, which a controller makes.
+    cluster.kubectl(['-n', NAMESPACE, 'create', 'serviceaccount', 'default']);
+    for (const pod of standIns) {
+      const container = { name: 'app', image: 'docpipe/stand-in:dev', ports: [{ name: pod.port, containerPort: port }], securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } };
+      const spec = { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } }, containers: [container] };
+      cluster.must(['-n', NAMESPACE, 'apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, labels: pod.labels }, spec }));
+      const status = { phase: 'Running', podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }], conditions: [{ type: 'Ready', status: 'True' }] };
+      cluster.must(['-n', NAMESPACE, 'patch', 'pod', pod.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    }
+  });
+
+  afterAll(async () => {
+    for (const pod of standIns) cluster.kubectl(['-n', NAMESPACE, 'delete', 'pod', pod.name, '--wait=false']);
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('is read from every ready replica, and Progressing says so until all serve the revision', async () => {
+    const p = await settled('orders', 'True');
+    served = [{ name: 'orders', revision: 'an-older-revision', generation: p.metadata.generation - 1 }];
+    // A pod changing is no event the operator watches; a touch of the resource queues it now.
+    cluster.must(['-n', NAMESPACE, 'annotate', '--overwrite', 'documentpipeline', 'orders', `docpipe.dev/test-touch=${Date.now()}`]);
+    const rolling = await eventually(async () => {
+      const o = get('documentpipeline', 'orders');
+      // Both stand-ins seen: a reconcile may have run while the second was still being made.
+      return condition(o, 'Progressing')?.reason === 'RollingOut' && o.status.serving?.consumer.replicas === 1 ? o : undefined;
+    }, 'orders rolling out');
+    expect(rolling.status.serving).toEqual({
+      ingest: { replicas: 1, current: 0, generations: [p.metadata.generation - 1] },
+      consumer: { replicas: 1, current: 0, generations: [p.metadata.generation - 1] },
+    });
+    expect(condition(rolling, 'Progressing').message).toContain('is live in ingest: 0 of 1 ready replicas, consumer: 0 of 1 ready replicas');
+    expect(condition(rolling, 'Ready').status).toBe('True');
+
+    // The replicas load the revision; the operator looks again by itself.
+    served = [{ name: 'orders', revision: p.status.revision, generation: p.metadata.generation }];
+    const live = await eventually(async () => {
+      const o = get('documentpipeline', 'orders');
+      return condition(o, 'Progressing')?.reason === 'Reconciled' ? o : undefined;
+    }, 'orders served by every replica');
+    expect(live.status.serving).toEqual({
+      ingest: { replicas: 1, current: 1, generations: [p.metadata.generation] },
+      consumer: { replicas: 1, current: 1, generations: [p.metadata.generation] },
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import { conditionsFor, nextStatus, sameStatus, type Outcome } from '../src/cont
 
 const t0 = new Date('2026-12-01T10:00:00.123Z');
 const t1 = new Date('2026-12-01T10:05:00Z');
-const ready: Outcome = { kind: 'applied', revision: 'abc123', waiting: [] };
+const ready: Outcome = { kind: 'applied', revision: 'abc123', waiting: [], behind: [] };
 const byType = (conditions: { type: string }[]) => Object.fromEntries(conditions.map((c) => [c.type, c]));
 
 describe('conditions', () => {
@@ -16,11 +16,18 @@ describe('conditions', () => {
   });
 
   it('name each Kafka object not Ready, with what its operator said', () => {
-    const waiting: Outcome = { kind: 'applied', revision: 'abc123', waiting: [{ object: 'KafkaTopic/orders', why: 'Invalid partition count' }] };
+    const waiting: Outcome = { kind: 'applied', revision: 'abc123', waiting: [{ object: 'KafkaTopic/orders', why: 'Invalid partition count' }], behind: [] };
     const c = byType(conditionsFor(waiting, 3, [], t0));
     expect(c['Ready']).toMatchObject({ status: 'False', reason: 'KafkaNotReady', message: expect.stringContaining('KafkaTopic/orders is not Ready: Invalid partition count') });
     expect(c['Progressing']).toMatchObject({ status: 'True', reason: 'WaitingForKafka' });
     expect(c['Degraded']).toMatchObject({ status: 'False' });
+  });
+
+  it('stay Ready while replicas switch to the revision, and say how many serve it', () => {
+    const rolling: Outcome = { kind: 'applied', revision: 'abc123', waiting: [], behind: [{ part: 'ingest', current: 1, replicas: 3 }] };
+    const c = byType(conditionsFor(rolling, 3, [], t0));
+    expect(c['Ready']).toMatchObject({ status: 'True', reason: 'Ready' });
+    expect(c['Progressing']).toMatchObject({ status: 'True', reason: 'RollingOut', message: expect.stringContaining('revision abc123 is live in ingest: 1 of 3 ready replicas') });
   });
 
   it('give the compiler’s problems for a spec that does not compile, and say the old revision serves', () => {

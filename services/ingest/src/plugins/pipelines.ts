@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TopicRequest } from '@docpipe/kafka';
+import { servedPipelinesMetric } from '@docpipe/contract';
 import { PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
+import { servedPipelinesGauge } from '@docpipe/runtime';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { serviceUnavailable, unknownPipeline, type HttpError } from '../lib/errors.js';
@@ -70,6 +72,7 @@ export default fp(
     };
 
     app.decorate('pipelines', registry);
+    servedPipelinesGauge(app.metrics.registry, servedPipelinesMetric('ingest'), () => registry.list());
     app.decorateRequest('pipeline', null as unknown as CompiledPipeline);
     app.decorate('servedPipeline', (name: string, missing = unknownPipeline) => {
       const pipeline = registry.get(name);
@@ -96,5 +99,5 @@ export default fp(
       directory.close();
     });
   },
-  { name: 'pipelines', dependencies: ['config', 'kafka'] },
+  { name: 'pipelines', dependencies: ['config', 'kafka', 'metrics'] },
 );

@@ -16,6 +16,7 @@ import { CATALOG_KEY, reconcileCatalog } from './catalog.js';
 import type { Collections } from './deletion.js';
 import { WorkQueue } from './queue.js';
 import { reconcile } from './reconcile.js';
+import { observeServing } from './serving.js';
 
 export interface ControllerOptions {
   readonly kube: Kube;
@@ -163,7 +164,15 @@ export class PipelineController {
       }
       run = () =>
         reconcile(
-          { kube: this.#o.kube, cluster: this.#o.cluster, clock: this.#o.clock, log, children: this.#childrenOf, collections: this.#o.collections },
+          {
+            kube: this.#o.kube,
+            cluster: this.#o.cluster,
+            clock: this.#o.clock,
+            log,
+            children: this.#childrenOf,
+            collections: this.#o.collections,
+            serving: (name, revision) => observeServing(this.#o.kube, namespace, name, revision),
+          },
           typed(pipeline),
         );
     }

@@ -10,6 +10,8 @@ import { objectName, renderChildren } from '../children/render.js';
 import type { Clock } from '../clock.js';
 import { apiMessage, type ChildObject, type Kube, type PipelineObject } from '../kube.js';
 import { runDeletionPolicy, type Collections } from './deletion.js';
+import type { PartServing } from '#cdk8s/pipeline/status';
+import type { Serving, ServingPart } from './serving.js';
 import { nextStatus, sameStatus, type Outcome } from './status.js';
 
 /** Set on every pipeline the operator has acted on; removed once its deletionPolicy has run. */
@@ -23,6 +25,8 @@ export interface ReconcileContext {
   /** The children of a kind, as the informers last saw them. */
   readonly children: (kind: ChildKind) => readonly ChildObject[];
   readonly collections: Collections;
+  /** What the replicas of ingest and of the pipeline's consumer serve of it now. */
+  readonly serving: (pipeline: string, revision: string) => Promise<Serving>;
 }
 
 export interface ReconcileResult {
@@ -32,6 +36,8 @@ export interface ReconcileResult {
 
 /** How soon a pipeline waiting for Kafka is looked at again, besides the events of its children. */
 const WAITING_REQUEUE_MS = 30_000;
+/** How soon a pipeline whose replicas do not all serve its revision yet is looked at again. */
+const ROLLOUT_REQUEUE_MS = 10_000;
 /** How soon a deletion waiting for its topics to go is looked at again. */
 const DELETING_REQUEUE_MS = 2_000;
 
@@ -88,12 +94,12 @@ export async function reconcile(ctx: ReconcileContext, pipeline: PipelineObject)
   if (!metadata.finalizers?.includes(FINALIZER)) await kube.apply(finalizerPatch(pipeline, true));
 
   const generation = metadata.generation ?? 0;
-  const writeStatus = async (outcome: Outcome, rendered?: CompiledPipeline) => {
+  const writeStatus = async (outcome: Outcome, rendered?: CompiledPipeline, serving?: Serving) => {
     const status = nextStatus(
       pipeline.status,
       outcome,
       generation,
-      rendered && renderedStatus(rendered),
+      rendered && { ...renderedStatus(rendered), serving },
       ctx.clock.now(),
     );
     if (!sameStatus(pipeline.status, status)) await kube.applyStatus(pipeline, status);
@@ -143,7 +149,13 @@ export async function reconcile(ctx: ReconcileContext, pipeline: PipelineObject)
     const why = notReadyReason(o);
     return why ? [{ object: objectName(o), why }] : [];
   });
-  await writeStatus({ kind: 'applied', revision: compiled.revision, waiting }, compiled);
-  log.debug({ revision: compiled.revision, waiting: waiting.length }, 'reconciled');
-  return waiting.length > 0 ? { requeueAfterMs: WAITING_REQUEUE_MS } : {};
+  const serving = await ctx.serving(metadata.name!, compiled.revision);
+  const behind = (Object.entries(serving) as [ServingPart, PartServing][])
+    .filter(([, s]) => s.current < s.replicas)
+    .map(([part, s]) => ({ part, current: s.current, replicas: s.replicas }));
+  await writeStatus({ kind: 'applied', revision: compiled.revision, waiting, behind }, compiled, serving);
+  log.debug({ revision: compiled.revision, waiting: waiting.length, behind: behind.length }, 'reconciled');
+  if (waiting.length > 0) return { requeueAfterMs: WAITING_REQUEUE_MS };
+  // No event says that a replica switched revision: it is looked at again until all have.
+  return behind.length > 0 ? { requeueAfterMs: ROLLOUT_REQUEUE_MS } : {};
 }

@@ -9,7 +9,13 @@ export type Outcome =
   /** An apply or a prune failed; the reconcile is retried with backoff. */
   | { readonly kind: 'failed'; readonly object: string; readonly message: string }
   /** Every child is applied; the Kafka objects not Ready yet, with what their operator said. */
-  | { readonly kind: 'applied'; readonly revision: string; readonly waiting: readonly { readonly object: string; readonly why: string }[] };
+  | {
+      readonly kind: 'applied';
+      readonly revision: string;
+      readonly waiting: readonly { readonly object: string; readonly why: string }[];
+      /** The parts some of whose ready replicas do not serve the revision yet. */
+      readonly behind: readonly { readonly part: string; readonly current: number; readonly replicas: number }[];
+    };
 
 type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
 type Verdict = Pick<Condition, 'status' | 'reason' | 'message'>;
@@ -43,9 +49,22 @@ function verdicts(outcome: Outcome): Record<ConditionType, Verdict> {
           Degraded: { status: 'False', reason: 'AsExpected', message: 'nothing failed' },
         };
       }
+      const ready: Verdict = { status: 'True', reason: 'Ready', message: `revision ${outcome.revision} is applied and its topics and Kafka user are Ready` };
+      if (outcome.behind.length > 0) {
+        const list = outcome.behind.map((b) => `${b.part}: ${b.current} of ${b.replicas} ready replicas`).join(', ');
+        return {
+          Ready: ready,
+          Progressing: {
+            status: 'True',
+            reason: 'RollingOut',
+            message: `revision ${outcome.revision} is live in ${list}. The kubelet refreshes a mounted ConfigMap within about a minute, and each replica then loads it; if this lasts, see the replicas' logs for "pipeline refused".`,
+          },
+          Degraded: { status: 'False', reason: 'AsExpected', message: 'nothing failed' },
+        };
+      }
       return {
-        Ready: { status: 'True', reason: 'Ready', message: `revision ${outcome.revision} is applied and its topics and Kafka user are Ready` },
-        Progressing: { status: 'False', reason: 'Reconciled', message: `revision ${outcome.revision} is reconciled` },
+        Ready: ready,
+        Progressing: { status: 'False', reason: 'Reconciled', message: `revision ${outcome.revision} is reconciled and served by every ready replica` },
         Degraded: { status: 'False', reason: 'AsExpected', message: 'nothing failed' },
       };
     }
@@ -69,11 +88,11 @@ export function nextStatus(
   current: DocumentPipelineStatus | undefined,
   outcome: Outcome,
   generation: number,
-  rendered: Pick<DocumentPipelineStatus, 'revision' | 'topics' | 'collections'> | undefined,
+  rendered: Pick<DocumentPipelineStatus, 'revision' | 'topics' | 'collections' | 'serving'> | undefined,
   now: Date,
 ): DocumentPipelineStatus {
   return {
-    ...(rendered ?? { revision: current?.revision, topics: current?.topics, collections: current?.collections }),
+    ...(rendered ?? { revision: current?.revision, topics: current?.topics, collections: current?.collections, serving: current?.serving }),
     observedGeneration: generation,
     conditions: conditionsFor(outcome, generation, current?.conditions ?? [], now),
   };

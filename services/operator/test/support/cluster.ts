@@ -101,7 +101,7 @@ export class TestCluster {
     // RoleBinding, as make synth writes them.
     const app = new App();
     new DocpipeNamespace(new Chart(app, 'namespace'), 'Namespace', { name: NAMESPACE });
-    new Operator(new Chart(app, 'operator', { namespace: NAMESPACE }), 'Operator', { env: environments.kind, variables: [] });
+    new Operator(new Chart(app, 'operator', { namespace: NAMESPACE }), 'Operator', { env: environments.kind, variables: [], observes: [] });
     const objects = app.charts.flatMap((c) => c.toJson() as KubernetesObject[]).filter((o) => ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind!));
     this.must(['apply', '--server-side', '-f', '-'], objects.map((o) => stringify(o)).join('---\n'));
   }

@@ -48,6 +48,8 @@ describe('the pipeline routes, with Kafka and Postgres stand-ins', () => {
     ]);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^ingest_documents_accepted_total\{endpoint="single",pipeline="orders"\} 1$/m);
+    // What this replica serves, which the operator reads into the pipeline's status.
+    expect(metrics).toContain(`ingest_pipeline_served{pipeline="orders",revision="${orders.revision}",generation=""} 1`);
   });
 
   it('orders: refuses a bad line naming lines[0].quantity, and keeps it on orders.rejected', async () => {
