@@ -4,6 +4,6 @@
 source "$(dirname "$0")/../lib.sh"
 
 here=$(dirname "$0")
-for tool in postgres kafka ferretdb prometheus k6; do
+for tool in postgres kafka ferretdb prometheus k6 schemathesis; do
   bash "$here/$tool.sh"
 done
