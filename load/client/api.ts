@@ -103,7 +103,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function retryAfterMs(reply: Reply): number {
+/** The wait a 429, 503 or 504 asks for, in milliseconds. */
+export function retryAfterMs(reply: Reply): number {
   const seconds = Number(reply.retryAfter);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
 }

@@ -26,6 +26,8 @@ export function formatSummary(summary: Summary): string {
   for (const r of rejected.byReason) {
     text += `    ${count(r.count).padStart(8)}  ${r.field.padEnd(width)}  ${r.reason}${r.expected ? '' : '  (unexpected)'}\n`;
   }
+  if (summary.retried > 0) text += line('retried', `${count(summary.retried)} requests (after a 503, or a 504 with an Idempotency-Key)`);
+  if (summary.unknown.total > 0) text += line('unknown', `${count(summary.unknown.total)} documents answered 504: Kafka did not confirm them, they may be stored`);
   text += line('errors', errors.total === 0 ? '0' : `${count(errors.total)} documents`);
   for (const e of errors.byKind) text += `    ${count(e.count).padStart(8)}  ${e.kind}\n`;
   text += line('latency', percentiles(summary.latencyMs, ['p50', 'p95', 'p99', 'max']));

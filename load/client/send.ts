@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { generatorOf, type GeneratedDocument } from '../data/index.ts';
-import type { Api } from './api.ts';
+import { retryAfterMs, type Api, type Reply } from './api.ts';
 import type { LoadOptions } from './options.ts';
-import { waitTurn } from './pacing.ts';
+import { sleep, waitTurn } from './pacing.ts';
 import { DurationRecorder } from './stats.ts';
 import type { SendResult } from './summary.ts';
 import { Tally } from './tally.ts';
@@ -36,8 +36,15 @@ export async function sendAll(api: Api, options: LoadOptions): Promise<SendResul
       firstStart = began;
     }
     try {
-      if (perRequest === 1) tally.single(documents[0] as GeneratedDocument, await api.postDocument(JSON.stringify(documents[0]?.doc), key));
-      else tally.batch(documents, await api.postBatch(toNdjson(documents), key));
+      const keyed = key !== undefined;
+      const retried = () => (tally.retried += 1);
+      if (perRequest === 1) {
+        const json = JSON.stringify(documents[0]?.doc);
+        tally.single(documents[0] as GeneratedDocument, await withRetries(() => api.postDocument(json, key), keyed, retried));
+      } else {
+        const ndjson = toNdjson(documents);
+        tally.batch(documents, await withRetries(() => api.postBatch(ndjson, key), keyed, retried));
+      }
       latency.record(performance.now() - began);
     } catch (error) {
       tally.fail(documents.length, errorKind(error));
@@ -48,6 +55,24 @@ export async function sendAll(api: Api, options: LoadOptions): Promise<SendResul
   });
 
   return { tally, latency, requests, elapsedMs: firstRequestAt === 0 ? 0 : lastEnd - firstStart, firstRequestAt };
+}
+
+/** How often one request is sent again before its last answer counts. */
+const RETRIES = 5;
+
+/**
+ * Sends a request again as a careful client does: after a 503, which means nothing was written,
+ * and after a 504 (the outcome is unknown) only with an Idempotency-Key, which gives the
+ * documents the same ids, so the store keeps one copy each. A 504 without a key is left as it is.
+ */
+async function withRetries(post: () => Promise<Reply>, keyed: boolean, onRetry: () => void): Promise<Reply> {
+  for (let attempt = 0; ; attempt++) {
+    const reply = await post();
+    const again = reply.status === 503 || (reply.status === 504 && keyed);
+    if (!again || attempt === RETRIES) return reply;
+    onRetry();
+    await sleep(retryAfterMs(reply));
+  }
 }
 
 function toNdjson(documents: readonly GeneratedDocument[]): string {

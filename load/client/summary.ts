@@ -41,8 +41,12 @@ export interface Summary {
     readonly unexpected: number;
     readonly byReason: readonly RejectionGroup[];
   };
-  /** Documents whose request failed: another status than 202/422, or no answer. */
+  /** Documents whose request failed: another status than 202/422/504, or no answer. */
   readonly errors: { readonly total: number; readonly byKind: readonly ErrorGroup[] };
+  /** Documents answered 504 in the end (without an Idempotency-Key): they may or may not be stored. */
+  readonly unknown: { readonly total: number; readonly ids: readonly string[] };
+  /** Requests sent again after a 503, or a 504 with an Idempotency-Key. */
+  readonly retried: number;
   /** Ids the API returned more than once. */
   readonly duplicateIds: number;
   /** From the first request's start to the last answer. */
@@ -75,6 +79,7 @@ export function summarize(target: Summary['target'], send: SendResult, wait: Sto
 
   const problems: string[] = [];
   if (tally.failed > 0) problems.push(`${tally.failed} documents failed (${errors.map((e) => `${e.kind} ×${e.count}`).join(', ')})`);
+  if (tally.unknown > 0) problems.push(`${tally.unknown} documents have an unknown outcome (504); with --idempotency they are sent again safely`);
   if (rejected.unexpected > 0) problems.push(`${rejected.unexpected} rejections differ from the generator's expectation`);
   if (tally.acceptedInvalid > 0) problems.push(`${tally.acceptedInvalid} documents with a defect were accepted`);
   if (tally.ids.length > uniqueIds) problems.push(`${tally.ids.length - uniqueIds} ids were returned more than once`);
@@ -82,12 +87,14 @@ export function summarize(target: Summary['target'], send: SendResult, wait: Sto
 
   return {
     target,
-    sent: tally.accepted + tally.rejected + tally.failed,
+    sent: tally.accepted + tally.rejected + tally.failed + tally.unknown,
     requests: send.requests,
     accepted: tally.accepted,
     acceptedInvalid: tally.acceptedInvalid,
     rejected,
     errors: { total: tally.failed, byKind: errors },
+    unknown: { total: tally.unknown, ids: tally.unknownIds },
+    retried: tally.retried,
     duplicateIds: tally.ids.length - uniqueIds,
     elapsedMs: send.elapsedMs,
     acceptedPerSecond: perSecond(tally.accepted, send.elapsedMs),

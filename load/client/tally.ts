@@ -31,6 +31,12 @@ export class Tally {
   rejected = 0;
   rejectedExpected = 0;
   failed = 0;
+  /** Documents answered 504: Kafka did not confirm them, so they may or may not be stored. */
+  unknown = 0;
+  /** The ids the 504s named. */
+  readonly unknownIds: string[] = [];
+  /** Requests sent again after a 503 (nothing written), or a 504 with an Idempotency-Key. */
+  retried = 0;
   /** Ids in the order the API returned them, duplicates included. */
   readonly ids: string[] = [];
   readonly #reasons = new Map<string, { field: string; reason: string; expected: boolean; count: number }>();
@@ -47,11 +53,16 @@ export class Tally {
     const body = reply.body as { id?: unknown; details?: readonly FieldProblem[] } | undefined;
     if (reply.status === 202) this.#accept(generated, body?.id);
     else if (reply.status === 422) this.#reject(generated, body?.details ?? []);
+    else if (reply.status === 504) this.#unknown(1, reply);
     else this.fail(1, `HTTP ${reply.status}`);
   }
 
   /** The answer to a POST of a batch: one result per document, by index. */
   batch(generated: readonly GeneratedDocument[], reply: Reply): void {
+    if (reply.status === 504) {
+      this.#unknown(generated.length, reply);
+      return;
+    }
     const results = (reply.body as { results?: unknown } | undefined)?.results;
     if ((reply.status !== 202 && reply.status !== 422) || !Array.isArray(results)) {
       this.fail(generated.length, `HTTP ${reply.status}`);
@@ -80,6 +91,12 @@ export class Tally {
 
   errors(): ErrorGroup[] {
     return [...this.#errors].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
+  }
+
+  #unknown(documents: number, reply: Reply): void {
+    this.unknown += documents;
+    const ids = (reply.body as { ids?: unknown } | undefined)?.ids;
+    if (Array.isArray(ids)) this.unknownIds.push(...ids.filter((id): id is string => typeof id === 'string'));
   }
 
   #accept(generated: GeneratedDocument, id: unknown): void {

@@ -9,6 +9,8 @@ import { repositoryPipeline } from './pipelines.ts';
 export interface FakeBehaviour {
   /** Answer 503 to every n-th document request. */
   unavailableEvery?: number;
+  /** Answer 504 (written or not, unknown) to every n-th document request. */
+  unknownEvery?: number;
   /** Return the previous id again for every n-th accepted document. */
   duplicateEvery?: number;
   /** Never store every n-th accepted document. */
@@ -98,6 +100,9 @@ export async function startFakeIngest(behaviour: FakeBehaviour = {}): Promise<Fa
       routes.add(`POST ${path}`);
       documentRequests += 1;
       if (behaviour.unavailableEvery && documentRequests % behaviour.unavailableEvery === 0) return send(503, { error: 'Service Unavailable' }, { 'retry-after': '2' });
+      if (behaviour.unknownEvery && documentRequests % behaviour.unknownEvery === 0) {
+        return send(504, { error: 'Gateway Timeout', message: 'Kafka did not confirm the write in time', ids: [`unknown-${documentRequests}`] }, { 'retry-after': '1' });
+      }
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') idempotencyKeys.push(key);
       if (rest === undefined) {

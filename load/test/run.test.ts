@@ -90,16 +90,31 @@ describe('runLoad against a fake ingest', () => {
     expect(summary.elapsedMs).toBeGreaterThanOrEqual(245);
   });
 
-  it('reports failed requests, duplicate ids and documents never stored', async () => {
+  it('sends a 503 again (nothing was written), and reports duplicate ids and documents never stored', async () => {
     const { url } = await start({ unavailableEvery: 10, duplicateEvery: 25, loseEvery: 40 });
     const summary = await runLoad({ url, count: 200, defects: NO_DEFECTS, waitTimeoutMs: 500 });
     expect(summary.ok).toBe(false);
-    expect(summary.errors).toEqual({ total: 20, byKind: [{ kind: 'HTTP 503', count: 20 }] });
-    expect(summary.duplicateIds).toBe(7);
+    expect(summary.errors).toEqual({ total: 0, byKind: [] });
+    expect(summary.retried).toBeGreaterThanOrEqual(20);
+    expect(summary.duplicateIds).toBe(8);
     expect(summary.storage?.missing).toBeGreaterThan(0);
     expect(summary.storage!.stored + summary.storage!.missing).toBe(summary.accepted - summary.duplicateIds);
     expect(formatSummary(summary)).toMatch(/accepted == stored: NO/);
   });
+
+  it('leaves a 504 without an Idempotency-Key as an unknown outcome, and sends it again with one', async () => {
+    const { url } = await start({ unknownEvery: 10 });
+    const blind = await runLoad({ url, count: 50, defects: NO_DEFECTS, wait: false });
+    expect(blind.unknown.total).toBe(5);
+    expect(blind.unknown.ids).toHaveLength(5);
+    expect(blind.retried).toBe(0);
+    expect(blind.ok).toBe(false);
+    expect(formatSummary(blind)).toMatch(/unknown {5}5 documents answered 504/);
+    const keyed = await runLoad({ url, count: 50, defects: NO_DEFECTS, wait: false, idempotency: true });
+    expect(keyed.unknown.total).toBe(0);
+    expect(keyed.retried).toBeGreaterThanOrEqual(5);
+    expect(keyed.accepted).toBe(50);
+  }, 30_000);
 
   it('refuses to start when the API does not answer', async () => {
     const { url } = await start();

@@ -1,5 +1,6 @@
 import { SharedArray } from 'k6/data';
-import http from 'k6/http';
+import http, { type RefinedResponse, type ResponseType } from 'k6/http';
+import { sleep } from 'k6';
 import type { FieldProblem } from '../../client/expectation.ts';
 import { DOCUMENTS_URL, GENERATOR, SEED } from './config.ts';
 import { recordFailure, recordOutcome } from './metrics.ts';
@@ -34,14 +35,32 @@ export function documentSet(count: number, seed = SEED): DocumentSet {
 // 202 and 422 are answers the scenarios expect, so http_req_failed counts only the others.
 const answered = http.expectedStatuses(202, 422);
 
+/** How often a request answered 503 is sent again. */
+const RETRIES = 5;
+
+/**
+ * Sends again after a 503, which means nothing was written. A 504 (written or not, unknown) is
+ * not sent again: these requests carry no Idempotency-Key, so a retry could store a second copy.
+ */
+function withRetries<R extends ResponseType | undefined>(post: () => RefinedResponse<R>): RefinedResponse<R> {
+  for (let attempt = 0; ; attempt++) {
+    const response = post();
+    if (response.status !== 503 || attempt === RETRIES) return response;
+    const seconds = Number(response.headers['Retry-After']);
+    sleep(Number.isFinite(seconds) && seconds > 0 ? seconds : 1);
+  }
+}
+
 const headers = (token: string, contentType: string) => ({ authorization: `Bearer ${token}`, 'content-type': contentType });
 
 export function postDocument(token: string, item: Item): void {
-  const response = http.post(DOCUMENTS_URL, item.body, {
-    headers: headers(token, 'application/json'),
-    tags: { endpoint: 'single' },
-    responseCallback: answered,
-  });
+  const response = withRetries(() =>
+    http.post(DOCUMENTS_URL, item.body, {
+      headers: headers(token, 'application/json'),
+      tags: { endpoint: 'single' },
+      responseCallback: answered,
+    }),
+  );
   recordOutcome(item.defect, response.status, () => (response.json('details') as unknown as FieldProblem[] | null) ?? []);
 }
 
@@ -52,11 +71,14 @@ interface BatchResult {
 }
 
 export function postBatch(token: string, items: readonly Item[]): void {
-  const response = http.post(`${DOCUMENTS_URL}/batch`, items.map((item) => item.body).join('\n'), {
-    headers: headers(token, 'application/x-ndjson'),
-    tags: { endpoint: 'batch' },
-    responseCallback: answered,
-  });
+  const body = items.map((item) => item.body).join('\n');
+  const response = withRetries(() =>
+    http.post(`${DOCUMENTS_URL}/batch`, body, {
+      headers: headers(token, 'application/x-ndjson'),
+      tags: { endpoint: 'batch' },
+      responseCallback: answered,
+    }),
+  );
   const results = response.status === 202 || response.status === 422 ? (response.json('results') as unknown as BatchResult[] | null) : null;
   if (!Array.isArray(results) || results.length !== items.length) {
     recordFailure(items.length, response.status);

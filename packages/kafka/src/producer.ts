@@ -8,9 +8,22 @@ export interface OutgoingRecord {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Kafka did not acknowledge in time, or the producer is overloaded; the caller should answer 503. */
+/**
+ * The records were not written and never will be: they were refused before they were sent (the
+ * queue is full, the producer is not connected) or their wait ran out while they were still
+ * queued, which takes them out of the queue. Sending them again is safe.
+ */
 export class KafkaUnavailableError extends Error {
   override readonly name = 'KafkaUnavailableError';
+}
+
+/**
+ * The records were sent but Kafka did not acknowledge them in time, or the request failed after
+ * it left: they may be written (the client library keeps retrying a request it sent), or not.
+ * Only the same record ids sent again make a retry harmless.
+ */
+export class KafkaWriteUnknownError extends Error {
+  override readonly name = 'KafkaWriteUnknownError';
 }
 
 export interface BatchingProducerOptions {
@@ -18,7 +31,10 @@ export interface BatchingProducerOptions {
   readonly lingerMs?: number;
   /** Most records in one produce request. @default 5000 */
   readonly maxBatchRecords?: number;
-  /** Longest wait for the acknowledgement before the caller gets KafkaUnavailableError. @default 5000 */
+  /**
+   * Longest wait for the acknowledgement: the caller then gets KafkaUnavailableError if its records
+   * were still queued, KafkaWriteUnknownError if they had been sent. @default 5000
+   */
   readonly ackTimeoutMs?: number;
   /** Records waiting beyond this are refused at once instead of queueing without bound. @default 100000 */
   readonly maxQueuedRecords?: number;
@@ -48,6 +64,8 @@ interface Pending {
   readonly reject: (error: Error) => void;
   timeout?: NodeJS.Timeout;
   settled: boolean;
+  /** Taken into a produce request: from here on, a failure leaves its outcome unknown. */
+  sent: boolean;
 }
 
 /**
@@ -96,17 +114,30 @@ export class BatchingProducer {
     await this.#producer.connect();
   }
 
-  /** Resolves once Kafka acknowledged every record (acks=all); rejects with KafkaUnavailableError otherwise. */
+  /**
+   * Resolves once Kafka acknowledged every record (acks=all). Rejects with KafkaUnavailableError
+   * when none of them was sent, and with KafkaWriteUnknownError when some may have been written.
+   */
   send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     if (this.#queuedRecords + records.length > this.#maxQueuedRecords) {
       return Promise.reject(new KafkaUnavailableError('producer queue is full'));
     }
+    if (!this.#connected) return Promise.reject(new KafkaUnavailableError('the producer is not connected to Kafka'));
     const acks = this.#chunks(records).map(
       (chunk) =>
         new Promise<void>((resolve, reject) => {
-          const pending: Pending = { topic, records: chunk.records, bytes: chunk.bytes, resolve, reject, settled: false };
-          pending.timeout = setTimeout(() => this.#settle(pending, new KafkaUnavailableError('Kafka did not acknowledge in time')), this.#ackTimeoutMs);
+          const pending: Pending = { topic, records: chunk.records, bytes: chunk.bytes, resolve, reject, settled: false, sent: false };
+          pending.timeout = setTimeout(
+            () =>
+              this.#settle(
+                pending,
+                pending.sent
+                  ? new KafkaWriteUnknownError('Kafka did not acknowledge the write in time')
+                  : new KafkaUnavailableError('Kafka did not take the records in time; they were not sent'),
+              ),
+            this.#ackTimeoutMs,
+          );
           this.#queue.push(pending);
           this.#queuedRecords += chunk.records.length;
         }),
@@ -168,6 +199,7 @@ export class BatchingProducer {
       taken += 1;
       this.#queuedRecords -= next.records.length;
       if (next.settled) continue; // timed out while queued: the caller already has its answer
+      next.sent = true;
       batch.push(next);
       count += next.records.length;
       bytes += next.bytes;
@@ -196,7 +228,7 @@ export class BatchingProducer {
         () => batch.forEach((p) => this.#settle(p)),
         (error: unknown) => {
           const cause = error instanceof Error ? error.message : String(error);
-          batch.forEach((p) => this.#settle(p, new KafkaUnavailableError(`Kafka write failed: ${cause}`)));
+          batch.forEach((p) => this.#settle(p, new KafkaWriteUnknownError(`Kafka write failed after it was sent: ${cause}`)));
         },
       )
       .finally(() => {

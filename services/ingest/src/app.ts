@@ -4,6 +4,7 @@ import { loggerOptions } from '@docpipe/runtime';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js';
 import { HttpError } from './lib/errors.js';
 import { textProblem, utf8Text } from './lib/json-text.js';
 import authPlugin from './plugins/auth.js';
@@ -79,6 +80,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
     bodyLimit: config.limits.documentMaxBytes,
     trustProxy: config.trustProxy,
+    clientErrorHandler,
+    frameworkErrors,
   });
   // TypeBox validates without coercing or stripping: a body either matches its schema or gets a 400.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

@@ -1,5 +1,6 @@
-import type { OutgoingRecord } from '@docpipe/kafka';
+import { KafkaUnavailableError, type OutgoingRecord } from '@docpipe/kafka';
 import { withoutKind, type CompiledPipeline, type FieldError, type RejectedMessage, type Rejection, type RejectionReason } from '@docpipe/pipeline';
+import { writeOutcomeUnknown } from './errors.js';
 import { textProblem } from './json-text.js';
 
 /**
@@ -106,4 +107,27 @@ export function sortDocuments(pipeline: CompiledPipeline, items: readonly Incomi
     sorted.outcomes.push({ index, errors: fieldErrors, reason: (errors[0] as Rejection).kind });
   });
   return sorted;
+}
+
+/** What publishSorted needs of the producer. */
+export interface Publisher {
+  publish(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+}
+
+/**
+ * Publishes one request's records: its documents and its rejections, each topic in one call. A
+ * failure where nothing can have been written (every failed call was refused before sending)
+ * keeps its KafkaUnavailableError, a 503 that is safe to retry. Any other failure, or one topic
+ * written and the other not, leaves the request's outcome unknown: a 504 with its ids in request
+ * order.
+ */
+export async function publishSorted(kafka: Publisher, topics: { readonly documents: string; readonly rejected: string }, sorted: Sorted, keyed: boolean): Promise<void> {
+  const results = await Promise.allSettled([kafka.publish(topics.documents, sorted.accepted), kafka.publish(topics.rejected, sorted.rejected)]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 0) return;
+  const sent = [sorted.accepted, sorted.rejected].filter((records) => records.length > 0).length;
+  if (failures.length === sent && failures.every((f) => f instanceof KafkaUnavailableError)) throw failures[0];
+  let rejected = 0;
+  const ids = sorted.outcomes.map((outcome) => ('id' in outcome ? outcome.id : (sorted.rejected[rejected++]?.key as string)));
+  throw writeOutcomeUnknown(ids, keyed);
 }

@@ -1,5 +1,5 @@
 import type { FieldError } from '@docpipe/pipeline';
-import { KafkaUnavailableError } from '@docpipe/kafka';
+import { KafkaUnavailableError, KafkaWriteUnknownError } from '@docpipe/kafka';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
@@ -74,7 +74,9 @@ function toHttpError(error: FastifyError): HttpError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(413, 'the request body is larger than this endpoint accepts');
   }
-  if (error instanceof KafkaUnavailableError) return serviceUnavailable('Kafka is unavailable, retry later');
+  if (error instanceof KafkaUnavailableError) return serviceUnavailable('Kafka is unavailable, nothing was written; retry later');
+  // A write of no document's (a replay): whether it happened is unknown, and its ids are its own.
+  if (error instanceof KafkaWriteUnknownError) return new HttpError(504, 'Kafka did not confirm the write in time; it may or may not have happened. Retry: it is idempotent');
   if (error instanceof HashQueueFullError) return serviceUnavailable('too many password operations in progress, retry later');
   if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) {
     return serviceUnavailable('MongoDB is unavailable, retry later');

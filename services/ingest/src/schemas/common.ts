@@ -18,6 +18,7 @@ export const ErrorSchema = Type.Object(
     error: Type.String({ description: 'The HTTP status text, e.g. "Unprocessable Entity".' }),
     message: Type.Optional(Type.String({ description: 'What went wrong, for people.' })),
     details: Type.Optional(Type.Array(Type.Ref('FieldError'), { description: 'One entry per problem: the field and why.' })),
+    ids: Type.Optional(Type.Array(Type.String(), { description: "With a 504: the ids the request's documents were sent under, in request order." })),
   },
   { $id: 'Error', title: 'Error' },
 );

@@ -1,5 +1,7 @@
+import { KafkaUnavailableError, KafkaWriteUnknownError, type OutgoingRecord } from '@docpipe/kafka';
 import { describe, expect, it } from 'vitest';
-import { ndjsonLines, parseLine, sortDocuments } from '../../src/lib/intake.js';
+import { HttpError } from '../../src/lib/errors.js';
+import { ndjsonLines, parseLine, publishSorted, sortDocuments } from '../../src/lib/intake.js';
 import { invoice, order, repositoryPipeline } from '../helpers.js';
 
 const invoices = repositoryPipeline('invoices');
@@ -123,5 +125,41 @@ describe('sortDocuments', () => {
     expect(sorted.outcomes[1]).toMatchObject({ errors: [{ field: 'lines[0].quantity', reason: expect.any(String) }], reason: 'range' });
     expect(JSON.parse(sorted.rejected[0]?.value as string)).toMatchObject({ id: 'id-1', pipeline: 'orders', revision: orders.revision, doc: bad });
     expect(sorted.outcomes[2]).toMatchObject({ index: 2, errors: expect.arrayContaining([{ field: 'orderId', reason: 'is required' }]) });
+  });
+});
+
+describe('publishSorted', () => {
+  const topics = { documents: 'documents', rejected: 'documents.rejected' };
+  // One valid document between two invalid ones: ids in request order are id-0, id-1, id-2.
+  const sorted = () => sortDocuments(invoices, [{ doc: invoice({ Quantity: 'x' }) }, { doc: invoice() }, { doc: invoice({ CustomerID: null }) }], envelope, idAt);
+  /** A producer whose call for each topic ends as `outcomes` says. */
+  const producer = (outcomes: Record<string, Error | undefined>) => ({
+    publish: async (topic: string, records: readonly OutgoingRecord[]) => {
+      const error = records.length > 0 ? outcomes[topic] : undefined;
+      if (error) throw error;
+    },
+  });
+  const caught = (promise: Promise<void>) => promise.then(() => undefined, (e: unknown) => e);
+
+  it('keeps "not written" only when nothing can have been written', async () => {
+    const none = new KafkaUnavailableError('queue full');
+    expect(await caught(publishSorted(producer({ documents: none, 'documents.rejected': none }), topics, sorted(), false))).toBe(none);
+    // A request with no rejection: its one call was refused.
+    const valid = sortDocuments(invoices, [{ doc: invoice() }], envelope, idAt);
+    expect(await caught(publishSorted(producer({ documents: none }), topics, valid, false))).toBe(none);
+  });
+
+  it('answers 504 with the ids in request order when a write may have happened', async () => {
+    const unknown = await caught(publishSorted(producer({ documents: new KafkaWriteUnknownError('no ack') }), topics, sorted(), true));
+    expect(unknown).toBeInstanceOf(HttpError);
+    expect((unknown as HttpError).statusCode).toBe(504);
+    expect((unknown as HttpError).body).toMatchObject({ error: 'Gateway Timeout', ids: ['id-0', 'id-1', 'id-2'] });
+    expect((unknown as HttpError).message).toContain('same Idempotency-Key');
+  });
+
+  it('answers 504 when one topic was written and the other refused: a retry would repeat the first', async () => {
+    const partial = await caught(publishSorted(producer({ 'documents.rejected': new KafkaUnavailableError('queue full') }), topics, sorted(), false));
+    expect((partial as HttpError).statusCode).toBe(504);
+    expect((partial as HttpError).message).toContain('look the ids up');
   });
 });

@@ -38,10 +38,12 @@ describe('OpenAPI at /docs', () => {
         '/v1/documents/batch',
         '/v1/documents/{id}',
         '/v1/pipelines',
-        '/v1/pipelines/{pipeline}/documents',
-        '/v1/pipelines/{pipeline}/documents/batch',
-        '/v1/pipelines/{pipeline}/documents/{id}',
-        '/v1/pipelines/{pipeline}/rejected/replay',
+        ...['invoices', 'orders'].flatMap((name) => [
+          `/v1/pipelines/${name}/documents`,
+          `/v1/pipelines/${name}/documents/batch`,
+          `/v1/pipelines/${name}/documents/{id}`,
+          `/v1/pipelines/${name}/rejected/replay`,
+        ]),
         '/v1/token',
         '/v1/users',
       ].sort(),
@@ -52,7 +54,7 @@ describe('OpenAPI at /docs', () => {
     const single = spec.paths['/v1/documents']?.['post'] as Operation;
     expect(single.security).toEqual([{ bearerAuth: [] }]);
     expect(single.parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key' }));
-    expect(Object.keys(single.responses).sort()).toEqual(['202', '400', '401', '413', '415', '422', '503']);
+    expect(Object.keys(single.responses).sort()).toEqual(['202', '400', '401', '413', '415', '422', '503', '504']);
     expect(single.responses['503']?.headers).toHaveProperty('retry-after');
     expect(JSON.stringify(single.responses['422']?.content)).toContain('#/components/schemas/Error');
     expect(JSON.stringify(single.requestBody)).toContain('#/components/schemas/Invoice');
@@ -101,10 +103,21 @@ describe('OpenAPI at /docs', () => {
     expect(new RegExp(order?.pattern as string, 'u').test('2023-02-29 00:00:00')).toBe(false);
   });
 
-  it('says what a batch must hold: at least one document, at most the limit', () => {
-    for (const path of ['/v1/documents/batch', '/v1/pipelines/{pipeline}/documents/batch']) {
+  it("says what a batch must hold: 1 to the pipeline's limit of elements, at least one of them a valid document", () => {
+    for (const [path, component, maxItems] of [
+      ['/v1/documents/batch', 'Invoice', 10_000],
+      ['/v1/pipelines/invoices/documents/batch', 'Invoice', 10_000],
+      ['/v1/pipelines/orders/documents/batch', 'Order', repositoryPipeline('orders').spec.ingest?.maxBatchDocuments],
+    ] as const) {
       const content = (spec.paths[path]?.['post'] as Operation).requestBody?.content as Record<string, { schema: Record<string, unknown> }>;
-      expect(content['application/json']?.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: 10_000 });
+      // Not `items`: an element that is not a valid document is rejected on its own, in a 202.
+      expect(content['application/json']?.schema).toEqual({
+        type: 'array',
+        minItems: 1,
+        maxItems,
+        contains: { $ref: `#/components/schemas/${component}` },
+        description: expect.stringMatching(/202 when at least one is a valid document, a 422 when none is/),
+      });
       expect(content['application/x-ndjson']?.schema).toMatchObject({ type: 'string', pattern: '\\S' });
     }
   });
@@ -123,28 +136,32 @@ describe('OpenAPI at /docs', () => {
     expect(Object.keys(metrics.responses['200']?.content ?? {})).toEqual([res.headers['content-type']]);
   });
 
-  it('lists the served pipelines as the values of :pipeline, and takes their documents on the pipeline routes', () => {
-    for (const [path, method] of [
-      ['/v1/pipelines/{pipeline}/documents', 'post'],
-      ['/v1/pipelines/{pipeline}/documents/batch', 'post'],
-      ['/v1/pipelines/{pipeline}/documents/{id}', 'get'],
-      ['/v1/pipelines/{pipeline}/rejected/replay', 'post'],
-    ] as const) {
-      const operation = spec.paths[path]?.[method] as Operation;
-      expect(operation.parameters?.find((p) => p.in === 'path' && p.name === 'pipeline')?.schema?.enum).toEqual(['invoices', 'orders']);
+  it("gives each served pipeline paths of its own, which take only that pipeline's documents", () => {
+    for (const [name, component] of [['invoices', 'Invoice'], ['orders', 'Order']] as const) {
+      for (const [path, method] of [
+        [`/v1/pipelines/${name}/documents`, 'post'],
+        [`/v1/pipelines/${name}/documents/batch`, 'post'],
+        [`/v1/pipelines/${name}/documents/{id}`, 'get'],
+        [`/v1/pipelines/${name}/rejected/replay`, 'post'],
+      ] as const) {
+        const operation = spec.paths[path]?.[method] as Operation & { summary: string };
+        expect(operation.parameters?.find((p) => p.name === 'pipeline')).toBeUndefined();
+        expect(operation.summary).toMatch(new RegExp(`\\(${name}\\)$`));
+      }
+      const single = spec.paths[`/v1/pipelines/${name}/documents`]?.['post'] as Operation;
+      expect(single.requestBody?.content['application/json']).toEqual({ schema: { $ref: `#/components/schemas/${component}` } });
+      expect(single.parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key' }));
     }
-    const single = spec.paths['/v1/pipelines/{pipeline}/documents']?.['post'] as Operation;
-    expect(single.requestBody?.content['application/json']).toEqual({
-      schema: { anyOf: [{ $ref: '#/components/schemas/Invoice' }, { $ref: '#/components/schemas/Order' }], description: expect.any(String) },
-    });
-    expect(Object.keys(single.responses)).toContain('404');
-    expect(JSON.stringify(spec)).not.toContain('x-docpipe-body');
+    expect(JSON.stringify(spec)).not.toContain('{pipeline}');
+    expect(JSON.stringify(spec)).not.toContain('x-docpipe-');
   });
 
   it('documents the replay: admin only, its window and its counts', () => {
-    const replay = spec.paths['/v1/pipelines/{pipeline}/rejected/replay']?.['post'] as Operation;
+    const replay = spec.paths['/v1/pipelines/orders/rejected/replay']?.['post'] as Operation;
     expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '403', '404', '415', '422', '503']);
     expect(JSON.stringify(replay.requestBody)).toContain('date-time');
+    // No body is the whole window (the route's preValidation).
+    expect(replay.requestBody).toMatchObject({ required: false });
     expect(JSON.stringify(replay.responses['200'])).toContain('alreadyStored');
   });
 
@@ -168,7 +185,7 @@ describe('OpenAPI after a live change of the pipelines', () => {
     const app = await buildTestApp({ PIPELINES_DIR: dir });
     const served = async () => {
       const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
-      return spec.paths['/v1/pipelines/{pipeline}/documents'].post.parameters.find((p: { name: string }) => p.name === 'pipeline').schema.enum;
+      return Object.keys(spec.paths).flatMap((path) => /^\/v1\/pipelines\/([^/]+)\/documents$/.exec(path)?.[1] ?? []);
     };
     const eventually = async (expected: string[]) => {
       const deadline = Date.now() + 10_000;

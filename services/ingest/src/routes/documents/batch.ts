@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { HttpError } from '../../lib/errors.js';
 import { documentIds, pipelineNamespace } from '../../lib/ids.js';
 import { claimIdempotencyKey } from '../../lib/idempotency.js';
-import { ndjsonLines, parseLine, sortDocuments, type Incoming } from '../../lib/intake.js';
+import { ndjsonLines, parseLine, publishSorted, sortDocuments, type Incoming } from '../../lib/intake.js';
 import type { DocumentLimits } from '../../lib/limits.js';
 import { errorResponses } from '../../schemas/common.js';
 import { BatchRefusedSchema, BatchResultSchema, IdempotencyHeadersSchema } from '../../schemas/documents.js';
@@ -87,8 +87,11 @@ export default async function batchRoute(fastify: FastifyInstance, { scope }: { 
             413: 'More documents or bytes than the batch limits, or a refused document over the single-document limit.',
             415: 'The body is neither application/json nor application/x-ndjson.',
             503:
-              "Kafka (or Postgres, for an Idempotency-Key) is unavailable, or the pipeline's topics are being created; " +
+              "Not written: Kafka (or Postgres, for an Idempotency-Key) is unavailable, or the pipeline's topics are being created; " +
               'retry after Retry-After seconds.',
+            504:
+              'Kafka did not confirm the write in time: the documents may or may not be stored, under the ids the body lists. ' +
+              'Retry with the same Idempotency-Key to store each once; without a key, look the ids up before retrying.',
           }),
         },
       },
@@ -103,8 +106,7 @@ export default async function batchRoute(fastify: FastifyInstance, { scope }: { 
       const sorted = sortDocuments(pipeline, items, { owner, receivedAt: new Date().toISOString() }, ids.at);
       refuseOversized(items, sorted.outcomes.filter((outcome) => 'errors' in outcome), limits);
       // One producer call per topic; the answer waits for both acknowledgements.
-      const { documents, rejected } = pipeline.resources.topics;
-      await Promise.all([app.kafka.publish(documents, sorted.accepted), app.kafka.publish(rejected, sorted.rejected)]);
+      await publishSorted(app.kafka, pipeline.resources.topics, sorted, key !== undefined);
 
       if (sorted.accepted.length > 0) app.metrics.accepted.inc({ endpoint: 'batch', pipeline: pipeline.name }, sorted.accepted.length);
       const results = sorted.outcomes.map((outcome) => {

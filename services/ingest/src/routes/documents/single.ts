@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { HttpError } from '../../lib/errors.js';
 import { documentIds, pipelineNamespace } from '../../lib/ids.js';
 import { claimIdempotencyKey } from '../../lib/idempotency.js';
-import { sortDocuments } from '../../lib/intake.js';
+import { publishSorted, sortDocuments } from '../../lib/intake.js';
 import { errorResponses } from '../../schemas/common.js';
 import { AcceptedSchema, IdempotencyHeadersSchema } from '../../schemas/documents.js';
 import { parseJsonDocument, SortedBody } from './parsers.js';
@@ -41,8 +41,11 @@ export default async function singleRoute(fastify: FastifyInstance, { scope }: {
               'The document is invalid (details list its problems; a long list ends with one entry counting the rest), breaks a rule of its text ' +
               '(nesting, key count, a lone surrogate escape), or the Idempotency-Key was used with another body.',
             503:
-              "Kafka (or Postgres, for an Idempotency-Key) is unavailable, or the pipeline's topics are being created; " +
+              "Not written: Kafka (or Postgres, for an Idempotency-Key) is unavailable, or the pipeline's topics are being created; " +
               'retry after Retry-After seconds.',
+            504:
+              'Kafka did not confirm the write in time: the documents may or may not be stored, under the ids the body lists. ' +
+              'Retry with the same Idempotency-Key to store each once; without a key, look the ids up before retrying.',
           }),
         },
       },
@@ -56,8 +59,8 @@ export default async function singleRoute(fastify: FastifyInstance, { scope }: {
       const ids = documentIds(owner, key, pipelineNamespace(pipeline.name));
       const items = body instanceof SortedBody ? body.items : [{ doc: body }];
       const sorted = sortDocuments(pipeline, items, { owner, receivedAt: new Date().toISOString() }, ids.single);
-      const { documents, rejected } = pipeline.resources.topics;
-      await Promise.all([app.kafka.publish(documents, sorted.accepted), app.kafka.publish(rejected, sorted.rejected)]);
+      // One producer call per topic; the answer waits for both acknowledgements.
+      await publishSorted(app.kafka, pipeline.resources.topics, sorted, key !== undefined);
 
       const outcome = sorted.outcomes[0] as (typeof sorted.outcomes)[number];
       if ('id' in outcome) {

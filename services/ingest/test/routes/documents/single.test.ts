@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaWriteUnknownError } from '@docpipe/kafka';
 import { MAX_DEPTH } from '@docpipe/pipeline';
 import { acknowledgeKafka, buildTestApp, invoice, type Published } from '../../helpers.js';
 
@@ -73,7 +74,7 @@ describe('POST /v1/documents without servers', () => {
     const res = await post(JSON.stringify(invoice()));
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
-    expect(res.json()).toEqual({ error: 'Service Unavailable', message: 'Kafka is unavailable, retry later' });
+    expect(res.json()).toEqual({ error: 'Service Unavailable', message: 'Kafka is unavailable, nothing was written; retry later' });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/^ingest_kafka_produce_errors_total [1-9]/m);
   });
@@ -81,6 +82,33 @@ describe('POST /v1/documents without servers', () => {
   it('also needs Kafka to refuse a document: the rejection must be recorded first', async () => {
     const res = await post(JSON.stringify(invoice({ Quantity: 'many' })));
     expect(res.statusCode).toBe(503);
+  });
+});
+
+describe('POST /v1/documents when Kafka does not confirm a write it was sent', () => {
+  let app: FastifyInstance;
+  let authorization: string;
+  beforeAll(async () => {
+    app = await buildTestApp();
+    authorization = `Bearer ${await app.tokens.sign(USER)}`;
+    // As the producer answers when its request left but no acknowledgement came back in time.
+    Object.assign(app.kafka, {
+      publish: async (_topic: string, records: readonly unknown[]) => {
+        if (records.length > 0) throw new KafkaWriteUnknownError('Kafka did not acknowledge the write in time');
+      },
+    });
+  });
+  afterAll(() => app.close());
+
+  it('answers 504, not 503, with the id the document was sent under and what to do', async () => {
+    const headers = { 'content-type': 'application/json', authorization };
+    const res = await app.inject({ method: 'POST', url: '/v1/documents', payload: JSON.stringify(invoice()), headers });
+    expect(res.statusCode).toBe(504);
+    expect(res.headers['retry-after']).toBe('2');
+    const body = res.json();
+    expect(body).toEqual({ error: 'Gateway Timeout', message: expect.stringContaining('may or may not be stored'), ids: [expect.stringMatching(/^[0-9a-f-]{36}$/)] });
+    // Sent without an Idempotency-Key, a blind retry could store a second copy.
+    expect(body.message).toContain('look the ids up');
   });
 });
 
