@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifySchema {
     /** Marks a route whose request body is its pipeline's documents (they change live, so they are added per answer). */
     'x-docpipe-body'?: DocumentBody;
+    /** Marks a route that takes a missing body as an empty one: its published body is optional. */
+    'x-docpipe-optional-body'?: true;
   }
 }
 
@@ -17,9 +19,8 @@ type Json = Record<string, unknown>;
 interface Parameter {
   readonly in: string;
   readonly name: string;
-  schema?: Json;
 }
-type Operation = Json & { parameters?: Parameter[]; 'x-docpipe-body'?: DocumentBody; requestBody?: Json };
+type Operation = Json & { parameters?: Parameter[]; 'x-docpipe-body'?: DocumentBody; 'x-docpipe-optional-body'?: true; requestBody?: Json };
 
 const COMPONENT_NAME = /^[A-Za-z0-9._-]+$/;
 
@@ -45,7 +46,17 @@ function requestBody(kind: DocumentBody, doc: Json, maxItems: number): Json {
     required: true,
     content: {
       'application/json': {
-        schema: { type: 'array', items: doc, minItems: 1, maxItems, description: `A JSON array of 1 to ${maxItems} documents.` },
+        // Each element is validated on its own, and any JSON value is a rejected one, not a 400:
+        // what the array must hold is one valid document (202), and none is a 422.
+        schema: {
+          type: 'array',
+          minItems: 1,
+          maxItems,
+          contains: doc,
+          description:
+            `A JSON array of 1 to ${maxItems} elements. Each is validated on its own: the answer lists each one's id or its ` +
+            'reasons, and is a 202 when at least one is a valid document, a 422 when none is.',
+        },
       },
       'application/x-ndjson': {
         schema: {
@@ -114,11 +125,26 @@ function published(schema: Json): Json {
   return copy;
 }
 
+/** The path parameter of the routes that serve every pipeline: each served one gets paths of its own. */
+const PIPELINE_PARAMETER = '{pipeline}';
+
+/** An operation of a /v1/pipelines/{pipeline}/… path as the same operation on one pipeline's own path. */
+function forPipeline(operation: Operation, name: string): Operation {
+  const copy = structuredClone(operation);
+  const parameters = copy.parameters?.filter((p) => !(p.in === 'path' && p.name === 'pipeline'));
+  if (parameters === undefined || parameters.length === 0) delete copy.parameters;
+  else copy.parameters = parameters;
+  if (typeof copy['summary'] === 'string') copy['summary'] = `${copy['summary']} (${name})`;
+  return copy;
+}
+
 /**
  * Adds the served pipelines to an OpenAPI document built from the routes: each pipeline's schema
- * (its spec's `schema`, the same that validates) as a component, the body of every document route,
- * and the served names as the values of the `pipeline` path parameter. It runs on every answer of
- * /docs/json, so the document follows the pipelines as they switch.
+ * (its spec's `schema`, the same that validates) as a component, and the /v1/pipelines/{pipeline}/…
+ * routes as paths of each served pipeline, whose bodies are its documents and its limits. One path
+ * with a `pipeline` parameter could only take the documents of every pipeline at once, which the
+ * server refuses on all but one. It runs on every answer of /docs/json, so the document follows
+ * the pipelines as they switch.
  */
 export function withPipelines(spec: Json, served: readonly CompiledPipeline[], ceilings: Config['limits']): Json {
   const pipelines = [...served].sort((a, b) => a.name.localeCompare(b.name));
@@ -140,25 +166,38 @@ export function withPipelines(spec: Json, served: readonly CompiledPipeline[], c
     const name = names.get(pipeline);
     return name === undefined ? { description: `The ${pipeline} pipeline is not loaded.` } : { $ref: `#/components/schemas/${name}` };
   };
-  const batchDocuments = (pipeline: CompiledPipeline) => pipelineLimits(pipeline, ceilings).batchDocuments.value;
-  const defaultPipeline = pipelines.find((p) => p.name === DEFAULT_PIPELINE);
-  const defaultMaxItems = defaultPipeline ? batchDocuments(defaultPipeline) : ceilings.batchMaxDocuments;
-  // One schema for the path's every pipeline: the largest of their limits.
-  const inPathMaxItems = pipelines.length > 0 ? Math.max(...pipelines.map(batchDocuments)) : ceilings.batchMaxDocuments;
-  const inPath: Json =
-    pipelines.length === 0
-      ? { description: 'No pipeline is loaded.' }
-      : { anyOf: pipelines.map((p) => ref(p.name)), description: 'A document of the pipeline named in the path.' };
-
-  for (const operations of Object.values((spec['paths'] ?? {}) as Record<string, Record<string, Operation>>)) {
+  const batchDocuments = (pipeline: CompiledPipeline | undefined) =>
+    pipeline ? pipelineLimits(pipeline, ceilings).batchDocuments.value : ceilings.batchMaxDocuments;
+  /** Replaces the route's markers with what they stand for, for the pipeline whose documents it takes. */
+  const finish = (operations: Record<string, Operation>, doc: Json, pipeline: CompiledPipeline | undefined) => {
     for (const operation of Object.values(operations)) {
-      const param = operation.parameters?.find((p) => p.in === 'path' && p.name === 'pipeline');
-      if (param && pipelines.length > 0) param.schema = { ...param.schema, enum: pipelines.map((p) => p.name) };
+      if (operation['x-docpipe-optional-body']) {
+        delete operation['x-docpipe-optional-body'];
+        if (operation.requestBody) operation.requestBody['required'] = false;
+      }
       const kind = operation['x-docpipe-body'];
       if (kind === undefined) continue;
       delete operation['x-docpipe-body'];
-      operation.requestBody = param ? requestBody(kind, inPath, inPathMaxItems) : requestBody(kind, ref(DEFAULT_PIPELINE), defaultMaxItems);
+      operation.requestBody = requestBody(kind, doc, batchDocuments(pipeline));
+    }
+  };
+
+  const paths: Record<string, Record<string, Operation>> = {};
+  for (const [path, operations] of Object.entries((spec['paths'] ?? {}) as Record<string, Record<string, Operation>>)) {
+    if (!path.includes(PIPELINE_PARAMETER)) {
+      finish(operations, ref(DEFAULT_PIPELINE), pipelines.find((p) => p.name === DEFAULT_PIPELINE));
+      paths[path] = operations;
+    } else if (pipelines.length === 0) {
+      finish(operations, { description: 'No pipeline is loaded.' }, undefined);
+      paths[path] = operations;
+    } else {
+      for (const pipeline of pipelines) {
+        const own = Object.fromEntries(Object.entries(operations).map(([method, operation]) => [method, forPipeline(operation, pipeline.name)]));
+        finish(own, ref(pipeline.name), pipeline);
+        paths[path.replace(PIPELINE_PARAMETER, pipeline.name)] = own;
+      }
     }
   }
+  spec['paths'] = paths;
   return spec;
 }

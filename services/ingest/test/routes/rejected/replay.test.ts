@@ -65,9 +65,27 @@ describe('POST /v1/pipelines/:pipeline/rejected/replay', () => {
     expect(unknown.json().details).toEqual([{ field: 'pipeline', reason: 'must be one of: invoices, orders' }]);
     expect((await replay(admin, { from: 'yesterday' })).json()).toMatchObject({ error: 'Bad Request', details: [{ field: 'from' }] });
     expect((await replay(admin, { since: '2026-01-01T00:00:00Z' })).statusCode).toBe(400);
-    const empty = await replay(admin, { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' });
-    expect(empty.statusCode).toBe(400);
-    expect(empty.json().details).toEqual([{ field: 'from', reason: 'must not be after to' }]);
+    // A JSON null is a body that is not a window, unlike no body at all.
+    const nothing = await app.inject({ method: 'POST', url: URL, payload: 'null', headers: { authorization: admin, 'content-type': 'application/json' } });
+    expect(nothing.statusCode).toBe(400);
+  });
+
+  it('takes every window the schema allows: one that holds nothing examines nothing, a bound alone may be before 1970, 23:59:60 is a second', async () => {
+    const { queries } = standInMongo(app, [], published);
+    const bounds = () => (queries.at(-1)?.filter as { ingestedAt: { $gte: Date; $lte: Date } }).ingestedAt;
+    for (const window of [{ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { from: '2999-01-01T00:00:00Z' }]) {
+      const empty = await replay(admin, window);
+      expect([empty.statusCode, empty.json()]).toEqual([200, { examined: 0, replayed: 0, alreadyStored: 0, stillRejected: 0 }]);
+    }
+    expect(queries).toEqual([]);
+
+    expect((await replay(admin, { to: '0049-11-17T01:15:20.759Z' })).statusCode).toBe(200);
+    expect(bounds()).toEqual({ $gte: new Date(-8.64e15), $lte: new Date('0049-11-17T01:15:20.759Z') });
+    expect((await replay(admin)).statusCode).toBe(200);
+    expect(bounds().$gte).toEqual(new Date(-8.64e15));
+
+    expect((await replay(admin, { from: '2016-12-31T23:59:60Z', to: '2016-12-31t23:59:60.5z' })).statusCode).toBe(200);
+    expect(bounds()).toEqual({ $gte: new Date('2017-01-01T00:00:00Z'), $lte: new Date('2017-01-01T00:00:00.500Z') });
   });
 
   it('replays what passes now, counts what still fails, and stores nothing new the second time', async () => {
