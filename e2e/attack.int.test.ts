@@ -670,11 +670,21 @@ describe('reading', () => {
     ['an operator object', encodeURIComponent('{"$gt":""}')],
     ['SQL', encodeURIComponent("' OR '1'='1")],
     ['a path', '..%2F..%2Fusers'],
-    ['10,000 characters long', 'a'.repeat(10_000)],
-    ['broken percent-encoding', '%E0%A4%A'],
   ];
   for (const [what, id] of malformed) {
     it(`an id that is ${what}: 400`, async () => expectError(await documentsOf(id), 400, { field: 'id', reason: 'must be a UUID' }));
+  }
+  // Refused while routing, before any parameter has a name: the detail names the path.
+  const unroutable: [string, string, string][] = [
+    ['10,000 characters long', 'a'.repeat(10_000), 'has a parameter that is too long'],
+    ['broken percent-encoding', '%E0%A4%A', 'is not valid percent-encoding'],
+  ];
+  for (const [what, id, reason] of unroutable) {
+    it(`an id that is ${what}: 400, without the path echoed`, async () => {
+      const answer = await documentsOf(id);
+      expectError(answer, 400, { field: '(path)', reason });
+      expect(answer.text).not.toContain(id.slice(0, 50));
+    });
   }
 
   it('the pipeline __proto__: 404', async () => expectError(await get(`/v1/pipelines/__proto__/documents/${theirs}`), 404, { field: 'pipeline' }));

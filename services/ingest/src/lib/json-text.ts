@@ -56,6 +56,34 @@ function hexUnit(text: string, at: number): number {
   return unit;
 }
 
+const MINUS = 0x2d;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const inNumber = (c: number) => isDigit(c) || c === MINUS || c === 0x2b || c === 0x2e || c === 0x45 || c === 0x65;
+
+/** A decimal's digits and the position of its point, without sign, leading or trailing zeros. */
+function decimal(token: string): string {
+  const [mantissa = '', exponent = '0'] = token.replace(/^-/, '').toLowerCase().split('e');
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  const digits = `${whole}${fraction}`;
+  const lead = digits.length - digits.replace(/^0+/, '').length;
+  const significant = digits.slice(lead).replace(/0+$/, '');
+  return significant === '' ? '0' : `${significant}e${whole.length - lead + Number(exponent)}`;
+}
+
+/**
+ * Why a number token cannot be kept as sent: JSON.parse makes every number an IEEE 754 double,
+ * so one beyond its range, or with more precision than it holds, would be stored as another
+ * number. I-JSON (RFC 7493) asks for numbers a double holds exactly enough.
+ */
+function numberProblem(token: string): string | undefined {
+  const value = Number(token);
+  if (!Number.isFinite(value)) return `holds the number ${token.slice(0, 40)}, beyond the range of a double (I-JSON, RFC 7493): it would be stored as another value`;
+  if (decimal(token) !== decimal(String(value))) {
+    return `holds the number ${token.slice(0, 40)}, more precise than a double holds (I-JSON, RFC 7493): it would be stored as ${value}`;
+  }
+  return undefined;
+}
+
 const isHigh = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
 const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
@@ -178,6 +206,19 @@ function problemIn(text: string, start: number, end: number, strings: Strings): 
         else if (level) level.expectsKey = true;
         break;
       }
+      default: {
+        if (c !== MINUS && !isDigit(c)) break;
+        let after = i + 1;
+        let exponent = false;
+        for (let d = text.charCodeAt(after); after < end && inNumber(d); d = text.charCodeAt(++after)) exponent ||= d === 0x45 || d === 0x65;
+        // Up to 15 digits without an exponent, a double holds any decimal exactly enough: most
+        // numbers are settled here without parsing them.
+        if (exponent || after - i > 15) {
+          const problem = numberProblem(text.slice(i, after));
+          if (problem) return { field: fieldAt(text, levels), kind: 'range', reason: problem };
+        }
+        i = after - 1;
+      }
     }
   }
   return undefined;
@@ -186,9 +227,9 @@ function problemIn(text: string, start: number, end: number, strings: Strings): 
 /**
  * The first rule that the JSON text of each document (`text` between each span's start and end)
  * breaks, found in one pass over the text without building anything: nesting deeper than
- * JSON_TEXT_LIMITS.depth, more than JSON_TEXT_LIMITS.keys keys, or a `\u` escape of a lone UTF-16
- * surrogate, which is no character and which I-JSON (RFC 7493) refuses; decoded, it would be
- * stored as U+FFFD. Syntax is JSON.parse's to check, afterwards: in a malformed text this may find
+ * JSON_TEXT_LIMITS.depth, more than JSON_TEXT_LIMITS.keys keys, a `\u` escape of a lone UTF-16
+ * surrogate, which is no character and which I-JSON (RFC 7493) refuses (decoded, it would be
+ * stored as U+FFFD), or a number a double cannot hold as written. Syntax is JSON.parse's to check, afterwards: in a malformed text this may find
  * nothing, or a problem that JSON.parse would report differently, and either way the text is refused.
  */
 export function textProblems(text: string, spans: readonly (readonly [number, number])[]): (Rejection | undefined)[] {

@@ -63,6 +63,23 @@ describe('textProblem', () => {
   });
 });
 
+describe('textProblem and numbers', () => {
+  it('lets through every number a double holds as written', () => {
+    for (const n of ['0', '-0', '2.55', '17850', '1.0', '1e2', '0.1', '-1.5E-7', '9007199254740991', '0.30000000000000004', '1.7976931348623157e308', '123456789012345.6']) {
+      expect(textProblem(`{"Quantity":${n}}`), n).toBeUndefined();
+    }
+  });
+
+  it('refuses, naming where, a number beyond the range of a double or more precise than one', () => {
+    expect(textProblem('{"Quantity":1e309}')).toEqual({ field: 'Quantity', kind: 'range', reason: expect.stringMatching(/^holds the number 1e309, beyond the range of a double/) });
+    expect(textProblem('{"lines":[{"qty":-1e400}]}')?.field).toBe('lines[0].qty');
+    expect(textProblem('{"id":9007199254740993}')?.reason).toMatch(/more precise than a double holds .* stored as 9007199254740992$/);
+    expect(textProblem('[1, 0.12345678901234567890]')?.reason).toMatch(/more precise than a double/);
+    // Digits in strings and keys are text, not numbers.
+    expect(textProblem('{"9007199254740993":"1e309"}')).toBeUndefined();
+  });
+});
+
 describe('arrayElements', () => {
   it('gives where each element of a top-level array is', () => {
     const text = ' [ {"a":[1,2]} , "x,]" ,3 ] ';
