@@ -25,7 +25,7 @@ export interface RejectedMessage {
   readonly errors: readonly FieldError[];
   /** The parsed JSON the client sent, when it was JSON. */
   readonly doc?: unknown;
-  /** The raw text of an NDJSON line that was not JSON. */
+  /** The text as sent, when it was never parsed: an NDJSON line that is not JSON, or a document refused for its text. */
   readonly raw?: string;
 }
 
