@@ -14,6 +14,13 @@ export default async function getDocumentRoute(fastify: FastifyInstance, { scope
   app.get(
     '/documents/:id',
     {
+      // …/documents/batch is the batch route's path, which takes POST alone: its GET is the 405 of
+      // any method a path does not take, not an id that is not a UUID.
+      preValidation: async (request) => {
+        if ((request.params as { id: string }).id === 'batch') {
+          throw new HttpError(405, `GET is not served on ${request.url.split('?')[0]}; it takes POST`, { headers: { allow: 'POST' } });
+        }
+      },
       schema: {
         tags: ['documents'],
         summary: `Read a stored document of ${scope.which}`,

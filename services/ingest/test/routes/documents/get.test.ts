@@ -17,6 +17,12 @@ describe('GET /v1/documents/:id without servers', () => {
     expect(res.json()).toEqual({ error: 'Bad Request', message: 'invalid request params', details: [{ field: 'id', reason: 'must be a UUID' }] });
   });
 
+  it.each(['/v1/documents/batch', '/v1/pipelines/orders/documents/batch'])('answers GET %s, the batch route, 405 with Allow: POST', async (url) => {
+    const res = await app.inject({ method: 'GET', url, headers: { authorization } });
+    expect([res.statusCode, res.headers['allow']]).toEqual([405, 'POST']);
+    expect(res.json()).toEqual({ error: 'Method Not Allowed', message: `GET is not served on ${url}; it takes POST` });
+  });
+
   it('looks the id up alone (FerretDB scans the collection for {_id, owner}) and answers 404 for another user\'s document', async () => {
     const other = await buildTestApp();
     try {
