@@ -50,7 +50,7 @@ describe('readiness and Kafka outages against the stack', () => {
     const single = await noKafka.inject({ method: 'POST', url: '/v1/documents', payload: JSON.stringify(invoice()), headers });
     expect(single.statusCode).toBe(503);
     expect(single.headers['retry-after']).toBe('2');
-    expect(single.json()).toEqual({ error: 'Service Unavailable', message: 'Kafka is unavailable, retry later' });
+    expect(single.json()).toEqual({ error: 'Service Unavailable', message: 'Kafka is unavailable, nothing was written; retry later' });
     const batch = await noKafka.inject({
       method: 'POST',
       url: '/v1/documents/batch',
