@@ -1,6 +1,6 @@
 // Wires the constructs into one chart per concern; each chart becomes dist/<env>/<id>.k8s.yaml,
 // and the numeric prefixes order `kubectl apply -f` (the namespace first).
-import { INGEST_KAFKA_USER, JWT_SECRET, MONGODB_SECRETS, PIPELINE_CATALOG, PIPELINES_MOUNT, PORTS, kafkaUserSecret } from '@docpipe/contract';
+import { INGEST_KAFKA_USER, JWT_SECRET, MONGODB_SECRETS, PIPELINE_CATALOG, PIPELINES_MOUNT, PORT_NAMES, PORTS, kafkaUserSecret } from '@docpipe/contract';
 import { App, Chart, type ChartProps } from 'cdk8s';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -131,9 +131,9 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   const monitoringChart = chart('40-monitoring');
   new Monitoring(monitoringChart, 'Monitoring', {
     services: [
-      { name: 'ingest', selector: ingest.labels, port: 'http' },
+      { name: 'ingest', selector: ingest.labels, port: PORT_NAMES.ingestHttp },
       // Every pipeline's consumer carries these labels, whichever pipeline it serves.
-      { name: 'consumer', selector: consumerPods, port: 'metrics' },
+      { name: 'consumer', selector: consumerPods, port: PORT_NAMES.consumerMetrics },
     ],
     kafkaCluster: kafka.name,
   });

@@ -1,6 +1,6 @@
 // The shape of a Node service: a Deployment of one container on a read-only root, probed
 // on /healthz and /readyz, with a PDB, and a replica count owned by an autoscaler.
-import { PIPELINES_MOUNT, type SecretKey } from '@docpipe/contract';
+import { PIPELINES_MOUNT, PORT_NAMES, type SecretKey } from '@docpipe/contract';
 import { Duration, JsonPatch, ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
@@ -88,7 +88,7 @@ export class AppDeployment extends Construct {
       name: props.part,
       image: appImage(props.env, props.part),
       imagePullPolicy: pullPolicy(props.env),
-      ports: [{ name: 'http', number: props.port }],
+      ports: [{ name: PORT_NAMES.ingestHttp, number: props.port }],
       envVariables: envVariables(this, props.variables),
       securityContext: restrictedSecurityContext(APP_USER),
       resources: resources(props.resources),

@@ -1,5 +1,5 @@
 // ingest: the HTTP API. Deployment + Service + CPU HPA + PDB + its network flows.
-import { PORTS } from '@docpipe/contract';
+import { PORT_NAMES, PORTS } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-34';
 import type { EnvironmentConfig } from '../config.js';
@@ -67,7 +67,7 @@ export class Ingest extends Construct {
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: 'ingest', labels: app.labels },
       type: env.ingest.nodePort ? kplus.ServiceType.NODE_PORT : kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: INGEST_PORT, targetPort: INGEST_PORT, ...(env.ingest.nodePort ? { nodePort: env.ingest.nodePort } : {}) }],
+      ports: [{ name: PORT_NAMES.ingestHttp, port: INGEST_PORT, targetPort: INGEST_PORT, ...(env.ingest.nodePort ? { nodePort: env.ingest.nodePort } : {}) }],
     });
     for (const [key, value] of Object.entries(app.labels)) this.service.selectLabel(key, value);
 

@@ -2,7 +2,7 @@
 // the flows it needs (the API server, and the replicas whose served revisions it reads), and its
 // metrics scraped.
 import { API_GROUP } from '@docpipe/pipeline';
-import { PORTS } from '@docpipe/contract';
+import { PORT_NAMES, PORTS } from '@docpipe/contract';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { k8s } from 'cdk8s-plus-34';
@@ -110,7 +110,7 @@ export class Operator extends Construct {
       name: 'operator',
       image: appImage(props.env, 'operator'),
       imagePullPolicy: pullPolicy(props.env),
-      ports: [{ name: 'http', number: port }],
+      ports: [{ name: PORT_NAMES.operatorHttp, number: port }],
       envVariables: envVariables(this, [['PORT', String(port)], ['LEASE_NAME', this.leaseName], ...props.variables]),
       securityContext: restrictedSecurityContext(APP_USER),
       resources: resources(props.resources ?? { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryRequestMiB: 192, memoryLimitMiB: 384 }),
@@ -125,12 +125,12 @@ export class Operator extends Construct {
     const metrics = new kplus.Service(this, 'MetricsService', {
       metadata: { name: 'operator-metrics', labels: this.labels },
       clusterIP: 'None',
-      ports: [{ name: 'http', port, targetPort: port }],
+      ports: [{ name: PORT_NAMES.operatorHttp, port, targetPort: port }],
     });
     for (const [key, value] of Object.entries(this.labels)) metrics.selectLabel(key, value);
     new prom.ServiceMonitor(this, 'ServiceMonitor', {
       metadata: { name: 'operator', labels: RELEASE_LABEL },
-      spec: { selector: { matchLabels: this.labels }, endpoints: [{ port: 'http', path: '/metrics', interval: '15s' }] },
+      spec: { selector: { matchLabels: this.labels }, endpoints: [{ port: PORT_NAMES.operatorHttp, path: '/metrics', interval: '15s' }] },
     });
 
     new AllowPolicy(this, 'Policy', {

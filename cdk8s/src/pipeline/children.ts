@@ -2,7 +2,7 @@
 // its consumer's Kafka user, the spec projection ingest and the consumer read, a consumer
 // Deployment with its own lag scaling, its alerts and its dashboard. The operator synthesizes this
 // construct in memory for each pipeline, so each object has one definition.
-import { CONSUMER_GROUP, PIPELINES_MOUNT, PORTS, pipelineTopics, type SecretKey } from '@docpipe/contract';
+import { CONSUMER_GROUP, PIPELINES_MOUNT, PORT_NAMES, PORTS, pipelineTopics, type SecretKey } from '@docpipe/contract';
 import { topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
 import { posix } from 'node:path';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
@@ -189,7 +189,7 @@ export class PipelineChildren extends Construct {
       name: 'consumer',
       image: cluster.consumerImage,
       imagePullPolicy: PULL_POLICIES[cluster.imagePullPolicy],
-      ports: [{ name: 'metrics', number: port }],
+      ports: [{ name: PORT_NAMES.consumerMetrics, number: port }],
       envVariables: envVariables(this, variables),
       securityContext: restrictedSecurityContext(APP_USER),
       resources: resources(cluster.consumerResources),
@@ -213,7 +213,7 @@ export class PipelineChildren extends Construct {
     const metrics = new kplus.Service(this, 'MetricsService', {
       metadata: { name: names.metricsService, labels },
       clusterIP: 'None',
-      ports: [{ name: 'metrics', port, targetPort: port }],
+      ports: [{ name: PORT_NAMES.consumerMetrics, port, targetPort: port }],
     });
     for (const [key, value] of Object.entries(selector)) metrics.selectLabel(key, value);
 

@@ -25,6 +25,12 @@ export const PORTS = {
   postgres: 5432,
 } as const;
 
+/**
+ * The names of the ports above in the pods and Services that serve them: the ServiceMonitors, and
+ * the operator reading what each replica serves, find a port by its name.
+ */
+export const PORT_NAMES = { ingestHttp: 'http', consumerMetrics: 'metrics', operatorHttp: 'http' } as const;
+
 /** The folder of DocumentPipeline specs in the ingest and consumer pods. */
 export const PIPELINES_MOUNT = '/etc/docpipe/pipelines';
 

@@ -1,7 +1,7 @@
 // The operator against a real kube-apiserver and etcd (no controllers, no nodes), running in this
 // process as its own service account, so the synthesized Role is what it may do. Strimzi's
 // readiness of topics and users is set by the test itself (markKafkaReady), as Strimzi would.
-import { INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT, servedPipelinesMetric } from '@docpipe/contract';
+import { INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT, PORT_NAMES, servedPipelinesMetric } from '@docpipe/contract';
 import { servedPipelinesGauge, serviceRegistry } from '@docpipe/runtime';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -246,8 +246,8 @@ describe('what is live', () => {
   let server: Server;
   let served: { name: string; revision: string; generation: number | undefined }[] = [];
   const standIns = [
-    { name: 'ingest-stand-in', labels: { 'app.kubernetes.io/name': 'ingest' }, port: 'http' },
-    { name: 'consumer-stand-in', labels: { 'app.kubernetes.io/name': 'consumer', 'docpipe.dev/pipeline': 'orders' }, port: 'metrics' },
+    { name: 'ingest-stand-in', labels: { 'app.kubernetes.io/name': 'ingest' }, port: PORT_NAMES.ingestHttp },
+    { name: 'consumer-stand-in', labels: { 'app.kubernetes.io/name': 'consumer', 'docpipe.dev/pipeline': 'orders' }, port: PORT_NAMES.consumerMetrics },
   ];
 
   beforeAll(async () => {

@@ -2,7 +2,8 @@
 // consumer exports the pipelines it serves as a gauge (the contract's servedPipelinesMetric), and
 // the operator reads it from each replica at the address and port its pod declares. No pod says
 // so through the API: a mounted ConfigMap changes under a running process, which then reloads.
-import { servedPipelinesMetric } from '@docpipe/contract';
+import { PORT_NAMES, servedPipelinesMetric } from '@docpipe/contract';
+import { NAME_LABEL } from '#cdk8s/constructs/common';
 import { PIPELINE_LABEL } from '#cdk8s/pipeline/children';
 import type { PartServing } from '#cdk8s/pipeline/status';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -19,8 +20,8 @@ export interface ReplicaServing {
 
 /** Where a part's replicas are, and the name of the container port their /metrics is on. */
 const PARTS: Record<ServingPart, { readonly port: string; readonly selector: (pipeline: string) => string }> = {
-  ingest: { port: 'http', selector: () => 'app.kubernetes.io/name=ingest' },
-  consumer: { port: 'metrics', selector: (pipeline) => `app.kubernetes.io/name=consumer,${PIPELINE_LABEL}=${pipeline}` },
+  ingest: { port: PORT_NAMES.ingestHttp, selector: () => `${NAME_LABEL}=ingest` },
+  consumer: { port: PORT_NAMES.consumerMetrics, selector: (pipeline) => `${NAME_LABEL}=consumer,${PIPELINE_LABEL}=${pipeline}` },
 };
 
 /** How long one replica may take to answer before it counts as not serving the revision. */
