@@ -23,11 +23,11 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 
 /** Routing errors: a path fastify cannot decode, or a path parameter longer than any id. */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const answer =
+  const [status, message, details] =
     error.code === 'FST_ERR_BAD_URL'
-      ? errorBody(400, 'the URL path is not valid percent-encoding', [{ field: '(path)', reason: 'is not valid percent-encoding' }])
+      ? [400, 'the URL path is not valid percent-encoding', [{ field: '(path)', reason: 'is not valid percent-encoding' }]]
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? errorBody(400, 'a path parameter is longer than any the API takes', [{ field: '(path)', reason: 'has a parameter that is too long' }])
-        : errorBody(500, 'the request could not be routed');
-  void reply.code(answer.error === 'Bad Request' ? 400 : 500).send(answer);
+        ? [400, 'a path parameter is longer than any the API takes', [{ field: '(path)', reason: 'has a parameter that is too long' }]]
+        : [500, 'the request could not be routed', undefined];
+  void reply.code(status).send(errorBody(status, message, details));
 }
