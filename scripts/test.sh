@@ -23,4 +23,11 @@ eval "$(bash "$ROOT/scripts/stack/env.sh")"
 node "$ROOT/services/jobs/dist/main.js" migrate
 
 cd "$ROOT"
-npx vitest run "$@"
+report="$DIR/vitest-report.json"
+rm -f "$report"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+cleanup
+trap - EXIT
+node "$ROOT/scripts/test-summary.mjs" "$report" || true
+exit "$status"
