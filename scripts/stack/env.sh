@@ -9,6 +9,7 @@ emit() { printf 'export %s=%q\n' "$1" "$2"; }
 
 emit DOCPIPE_PROFILE "$PROFILE"
 emit DOCPIPE_PORT_OFFSET "$OFFSET"
+emit DOCPIPE_KAFKA_BROKERS "$KAFKA_BROKER_COUNT"
 emit DOCPIPE_POSTGRES_PORT "$POSTGRES_PORT"
 emit DOCPIPE_KAFKA_PORT "$KAFKA_PORT"
 emit DOCPIPE_KAFKA_METRICS_PORT "$KAFKA_METRICS_PORT"
@@ -17,7 +18,18 @@ emit DOCPIPE_PROMETHEUS_PORT "$PROMETHEUS_PORT"
 emit DOCPIPE_LAG_EXPORTER_PORT "$LAG_EXPORTER_PORT"
 emit DOCPIPE_INGEST_PORT "$INGEST_PORT"
 emit DOCPIPE_CONSUMER_METRICS_PORT "$CONSUMER_METRICS_PORT"
-emit KAFKA_BROKERS "127.0.0.1:$KAFKA_PORT"
+emit KAFKA_BROKERS "$KAFKA_BOOTSTRAP"
+if [ "$KAFKA_PROXY" -eq 1 ]; then
+  # The addresses the brokers' PROXIED listeners advertise, and the TCP proxies the fault harness
+  # runs for them, as proxy port=listener port.
+  proxied='' routes=''
+  for n in "${!KAFKA_BROKER_DIR[@]}"; do
+    proxied+=${proxied:+,}127.0.0.1:${KAFKA_BROKER_PROXY_PORT[n]}
+    routes+=${routes:+,}${KAFKA_BROKER_PROXY_PORT[n]}=${KAFKA_BROKER_PROXIED_PORT[n]}
+  done
+  emit KAFKA_PROXIED_BROKERS "$proxied"
+  emit DOCPIPE_KAFKA_PROXY_ROUTES "$routes"
+fi
 emit MONGODB_URI "mongodb://127.0.0.1:$FERRETDB_PORT/"
 emit MONGODB_DATABASE docpipe
 emit DATABASE_URL "postgres://docpipe:$POSTGRES_DOCPIPE_PASSWORD@127.0.0.1:$POSTGRES_PORT/docpipe"

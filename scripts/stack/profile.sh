@@ -10,22 +10,45 @@ PROFILE=${DOCPIPE_PROFILE:-local}
   || die "DOCPIPE_PROFILE='$PROFILE': use lowercase letters, digits, '-' or '_' (at most 31)"
 DIR=$LOCAL/$PROFILE
 
-# The offset is remembered with the profile, so that `down`, `status` and `env.sh` called without it
-# still find the ports that `up` used.
-if [ -n "${DOCPIPE_PORT_OFFSET:-}" ]; then
-  OFFSET=$DOCPIPE_PORT_OFFSET
-elif [ -f "$DIR/offset" ]; then
-  OFFSET=$(<"$DIR/offset")
-else
-  OFFSET=0
-fi
+# The profile's settings: variable, file in $DIR, default. up.sh stores each with the profile, so
+# that `down`, `status` and `env.sh` called without them still find the ports and brokers that `up`
+# used; a variable given takes precedence (up.sh refuses a change while the profile runs).
+# STORED holds what was stored (or the default), SETTING what is in force.
+SETTINGS=(
+  DOCPIPE_PORT_OFFSET offset 0
+  DOCPIPE_KAFKA_BROKERS kafka-brokers 1
+  DOCPIPE_KAFKA_PROXY kafka-proxy 0
+  DOCPIPE_KAFKA_DATA_TMPFS_MB kafka-data-tmpfs-mb 0
+)
+declare -A STORED=() SETTING=() SETTING_FILE=()
+for ((i = 0; i < ${#SETTINGS[@]}; i += 3)); do
+  name=${SETTINGS[i]}
+  SETTING_FILE[$name]=${SETTINGS[i + 1]}
+  STORED[$name]=${SETTINGS[i + 2]}
+  if [ -f "$DIR/${SETTING_FILE[$name]}" ]; then STORED[$name]=$(<"$DIR/${SETTING_FILE[$name]}"); fi
+  SETTING[$name]=${!name:-${STORED[$name]}}
+done
+unset i name
+
+OFFSET=${SETTING[DOCPIPE_PORT_OFFSET]}
 if ! [[ $OFFSET =~ ^[0-9]{1,5}$ ]] || [ "$OFFSET" -gt 40000 ]; then
   die "DOCPIPE_PORT_OFFSET='$OFFSET': use a whole number from 0 to 40000"
 fi
+# Three brokers, each also a KRaft controller as in the production cluster, let a fault run (make
+# chaos) kill or pause one while the others keep serving.
+KAFKA_BROKER_COUNT=${SETTING[DOCPIPE_KAFKA_BROKERS]}
+[[ $KAFKA_BROKER_COUNT =~ ^[13]$ ]] || die "DOCPIPE_KAFKA_BROKERS='$KAFKA_BROKER_COUNT': use 1 or 3"
+# A second listener per broker, for the clients that a fault run's TCP proxies stand in front of.
+KAFKA_PROXY=${SETTING[DOCPIPE_KAFKA_PROXY]}
+[[ $KAFKA_PROXY =~ ^[01]$ ]] || die "DOCPIPE_KAFKA_PROXY='$KAFKA_PROXY': use 0 (off) or 1"
+# Each broker's data on a tmpfs of this many MiB, which a fault run can fill.
+KAFKA_TMPFS_MB=${SETTING[DOCPIPE_KAFKA_DATA_TMPFS_MB]}
+[[ $KAFKA_TMPFS_MB =~ ^(0|[1-9][0-9]{0,5})$ ]] \
+  || die "DOCPIPE_KAFKA_DATA_TMPFS_MB='$KAFKA_TMPFS_MB': use a size in MiB from 1 to 999999, or 0 to keep the data on disk"
 
 POSTGRES_PORT=${DOCPIPE_POSTGRES_PORT:-$((15432 + OFFSET))}
+# Broker 1's client and metrics ports; the other brokers' follow from them (below).
 KAFKA_PORT=${DOCPIPE_KAFKA_PORT:-$((19092 + OFFSET))}
-KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
 KAFKA_METRICS_PORT=${DOCPIPE_KAFKA_METRICS_PORT:-$((19404 + OFFSET))}
 FERRETDB_PORT=${DOCPIPE_FERRETDB_PORT:-$((27018 + OFFSET))}
 PROMETHEUS_PORT=${DOCPIPE_PROMETHEUS_PORT:-$((19090 + OFFSET))}
@@ -51,6 +74,30 @@ PG_DIR=$DIR/postgres
 PGDATA_DIR=$PG_DIR/data
 PROMETHEUS_DIR=$DIR/prometheus
 SECRETS=$DIR/secrets.env
+
+# The Kafka brokers, numbered from 1. Broker n listens for clients on KAFKA_PORT+2(n-1) and as a
+# controller on the port after that, and serves metrics on KAFKA_METRICS_PORT+n-1. With
+# DOCPIPE_KAFKA_PROXY=1 its PROXIED listener takes its client port+21 (R_n) and is advertised as
+# its client port+20 (P_n), where the fault harness runs a TCP proxy P_n -> R_n: a client that
+# bootstraps from a P_n learns only P_n addresses, so all its traffic crosses the proxies.
+# Profiles' offsets step by 100, so two profiles' ports meet only where two default ports above end
+# in the same two digits; the brokers' ports are picked to keep those endings apart.
+# Broker 1 lives in $KAFKA_DIR, where a single broker always has, broker n>1 in $KAFKA_DIR/<n>;
+# each folder holds server.properties, kafka.pid, data/ and logs/.
+declare -a KAFKA_BROKER_NAME=() KAFKA_BROKER_DIR=() KAFKA_BROKER_PORT=() KAFKA_BROKER_CONTROLLER_PORT=() \
+  KAFKA_BROKER_METRICS_PORT=() KAFKA_BROKER_PROXY_PORT=() KAFKA_BROKER_PROXIED_PORT=()
+KAFKA_BOOTSTRAP=
+for ((n = 1; n <= KAFKA_BROKER_COUNT; n++)); do
+  if [ "$KAFKA_BROKER_COUNT" -eq 1 ]; then KAFKA_BROKER_NAME[n]=kafka; else KAFKA_BROKER_NAME[n]=kafka-$n; fi
+  if [ "$n" -eq 1 ]; then KAFKA_BROKER_DIR[n]=$KAFKA_DIR; else KAFKA_BROKER_DIR[n]=$KAFKA_DIR/$n; fi
+  KAFKA_BROKER_PORT[n]=$((KAFKA_PORT + 2 * (n - 1)))
+  KAFKA_BROKER_CONTROLLER_PORT[n]=$((KAFKA_BROKER_PORT[n] + 1))
+  KAFKA_BROKER_METRICS_PORT[n]=$((KAFKA_METRICS_PORT + n - 1))
+  KAFKA_BROKER_PROXY_PORT[n]=$((KAFKA_BROKER_PORT[n] + 20))
+  KAFKA_BROKER_PROXIED_PORT[n]=$((KAFKA_BROKER_PORT[n] + 21))
+  KAFKA_BOOTSTRAP+=${KAFKA_BOOTSTRAP:+,}127.0.0.1:${KAFKA_BROKER_PORT[n]}
+done
+unset n
 
 # Postgres refuses to run as root: root runs the cluster as the `postgres` system user that the
 # Debian packages create; anybody else runs it as themselves.
@@ -126,7 +173,13 @@ fail_with_log() {
 postgres_running() {
   [ -s "$PGDATA_DIR/postmaster.pid" ] && pid_alive "$PGDATA_DIR/postmaster.pid" "$PGDATA_DIR"
 }
-kafka_running() { pid_alive "$KAFKA_DIR/kafka.pid" "$KAFKA_DIR/server.properties"; }
+kafka_broker_running() { pid_alive "${KAFKA_BROKER_DIR[$1]}/kafka.pid" "${KAFKA_BROKER_DIR[$1]}/server.properties"; }
+# kafka_running: some broker of the profile runs.
+kafka_running() {
+  local n
+  for n in "${!KAFKA_BROKER_DIR[@]}"; do kafka_broker_running "$n" && return 0; done
+  return 1
+}
 ferretdb_running() { pid_alive "$FERRETDB_DIR/ferretdb.pid" "$FERRETDB_DIR/data"; }
 prometheus_running() { pid_alive "$PROMETHEUS_DIR/prometheus.pid" "$PROMETHEUS_DIR/prometheus.yml"; }
 lag_exporter_running() { pid_alive "$DIR/lag-exporter.pid" "kafka-lag-exporter.mjs $LAG_EXPORTER_PORT"; }

@@ -10,7 +10,12 @@ row() {
 
 echo "profile $PROFILE (port offset $OFFSET, data in $DIR)"
 row postgres postgres_running "$POSTGRES_PORT" "$PG_DIR/server.log"
-row kafka kafka_running "$KAFKA_PORT" "$KAFKA_DIR/logs/server.log (metrics :$KAFKA_METRICS_PORT)"
+for n in "${!KAFKA_BROKER_DIR[@]}"; do
+  proxied=
+  [ "$KAFKA_PROXY" -eq 0 ] || proxied=", proxied :${KAFKA_BROKER_PROXIED_PORT[n]} behind :${KAFKA_BROKER_PROXY_PORT[n]}"
+  row "${KAFKA_BROKER_NAME[n]}" "kafka_broker_running $n" "${KAFKA_BROKER_PORT[n]}" \
+    "${KAFKA_BROKER_DIR[n]}/logs/server.log (metrics :${KAFKA_BROKER_METRICS_PORT[n]}$proxied)"
+done
 row ferretdb ferretdb_running "$FERRETDB_PORT" "$FERRETDB_DIR/ferretdb.log"
 row lag-exporter lag_exporter_running "$LAG_EXPORTER_PORT" "$DIR/lag-exporter.log"
 row prometheus prometheus_running "$PROMETHEUS_PORT" "$PROMETHEUS_DIR/prometheus.log"

@@ -87,33 +87,132 @@ SELECT 'CREATE DATABASE docpipe OWNER docpipe' WHERE NOT EXISTS (SELECT FROM pg_
 EOF
 }
 
+# kafka_replication: the replication factor and min.insync.replicas of every topic, internal ones
+# included. One broker allows nothing but 1 and 1; three run as the production cluster does
+# (cdk8s' environments), so a fault run meets the same acks=all limits as production.
+kafka_replication() {
+  local config=$ROOT/cdk8s/lib/src/config.js
+  if [ "$KAFKA_BROKER_COUNT" -eq 1 ]; then echo 1 1; return; fi
+  [ -f "$config" ] || die "$config is missing: run 'make build'"
+  node --input-type=module -e "
+    import { environments } from '$config';
+    const { replicationFactor, minInSyncReplicas } = environments.production.kafka;
+    const rf = Math.min(replicationFactor, $KAFKA_BROKER_COUNT);
+    console.log(rf, Math.min(minInSyncReplicas, rf));" \
+    || die "reading the production Kafka settings from $config failed"
+}
+
+# kafka_cluster_id: the id every broker of the profile is formatted with, made once. A cluster id is
+# 16 random bytes in URL-safe base64, which is what random_token 16 yields.
+kafka_cluster_id() {
+  [ -s "$KAFKA_DIR/cluster-id" ] || random_token 16 >"$KAFKA_DIR/cluster-id"
+  cat "$KAFKA_DIR/cluster-id"
+}
+
+# mount_data_tmpfs N: broker N's data folder as a tmpfs of its own (DOCPIPE_KAFKA_DATA_TMPFS_MB).
+# It stays mounted while the broker is down, so the data outlives a restart; clean.sh unmounts it.
+# Kafka preallocates each index file at its full size, but as a sparse file, and a tmpfs counts only
+# the pages written: the default index size costs a small tmpfs nothing.
+mount_data_tmpfs() {
+  local data=${KAFKA_BROKER_DIR[$1]}/data
+  mountpoint -q "$data" && return 0
+  [ "$(id -u)" -eq 0 ] \
+    || die "DOCPIPE_KAFKA_DATA_TMPFS_MB=$KAFKA_TMPFS_MB: mounting a tmpfs on $data needs root; run as root, or set it to 0"
+  mkdir -p "$data"
+  log "${KAFKA_BROKER_NAME[$1]}: mounting a tmpfs of $KAFKA_TMPFS_MB MiB on $data"
+  mount -t tmpfs -o "size=${KAFKA_TMPFS_MB}m,mode=0700" "docpipe-$PROFILE-kafka" "$data" \
+    || die "mounting a tmpfs on $data failed"
+}
+
+# start_kafka_broker N: start broker N unless it runs, formatting its storage on the first start.
+start_kafka_broker() {
+  local n=$1 name=${KAFKA_BROKER_NAME[$1]} dir=${KAFKA_BROKER_DIR[$1]} port=${KAFKA_BROKER_PORT[$1]}
+  local controller=${KAFKA_BROKER_CONTROLLER_PORT[$1]} metrics=${KAFKA_BROKER_METRICS_PORT[$1]} heap proxied=
+  if kafka_broker_running "$n"; then log "$name already running on 127.0.0.1:$port"; return; fi
+  port_free "$port" "$name"
+  port_free "$controller" "$name controller"
+  port_free "$metrics" "$name metrics"
+  [ "$KAFKA_TMPFS_MB" -eq 0 ] || mount_data_tmpfs "$n"
+  mkdir -p "$dir/data" "$dir/logs"
+  # shellcheck disable=SC2034 # render reads them by name
+  local KAFKA_NODE_ID=$n KAFKA_DATA_DIR=$dir/data
+  local KAFKA_LISTENERS=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+  local KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:$port
+  local KAFKA_LISTENER_PROTOCOLS=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+  if [ "$KAFKA_PROXY" -eq 1 ]; then
+    port_free "${KAFKA_BROKER_PROXIED_PORT[n]}" "$name proxied listener"
+    KAFKA_LISTENERS+=,PROXIED://127.0.0.1:${KAFKA_BROKER_PROXIED_PORT[n]}
+    KAFKA_ADVERTISED_LISTENERS+=,PROXIED://127.0.0.1:${KAFKA_BROKER_PROXY_PORT[n]}
+    KAFKA_LISTENER_PROTOCOLS+=,PROXIED:PLAINTEXT
+    proxied=", proxied :${KAFKA_BROKER_PROXIED_PORT[n]} behind :${KAFKA_BROKER_PROXY_PORT[n]}"
+  fi
+  render "$ROOT/config/kafka/server.properties" "$dir/server.properties" KAFKA_NODE_ID KAFKA_VOTERS \
+    KAFKA_LISTENERS KAFKA_ADVERTISED_LISTENERS KAFKA_LISTENER_PROTOCOLS KAFKA_DATA_DIR \
+    KAFKA_REPLICATION_FACTOR KAFKA_MIN_ISR
+  if [ ! -s "$dir/data/meta.properties" ]; then
+    log "$name: formatting storage in $dir/data"
+    # The cluster id goes after '=': one id in 64 starts with '-', which the parser would take for
+    # an option.
+    kafka_tool kafka.tools.StorageTool format --cluster-id="$(kafka_cluster_id)" \
+      --config "$dir/server.properties" >"$dir/logs/format.log" 2>&1 \
+      || fail_with_log "formatting $name storage failed" "$dir/logs/format.log"
+  fi
+  # One broker keeps the heap it always had; three share the box's cores and memory with the rest of
+  # the stack.
+  if [ "$KAFKA_BROKER_COUNT" -eq 1 ]; then heap=(-Xms512m -Xmx1g); else heap=(-Xms512m -Xmx512m); fi
+  log "$name: starting on 127.0.0.1:$port (controller :$controller, metrics :$metrics$proxied)"
+  # JVM flags are those of Kafka's own kafka-server-start.sh, with a heap fit for a test box.
+  launch "$dir/kafka.pid" "$dir/logs/kafka.out" \
+    java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$dir/logs" -Dlog4j2.configurationFile="$ROOT/config/kafka/log4j2.xml" \
+    -javaagent:"$JMX_AGENT=127.0.0.1:$metrics:$ROOT/config/kafka-metrics.yaml" \
+    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$dir/server.properties"
+}
+
+# start_kafka: start the brokers that do not run, all before waiting for any: with three, none
+# gets ready until a majority of the controllers has formed the quorum.
 start_kafka() {
+  local n replication
   if [ ! -f "$KAFKA_HOME/.installed" ] || [ ! -s "$JMX_AGENT" ]; then
     die "Kafka is not installed: run scripts/install/kafka.sh"
   fi
-  if kafka_running; then log "kafka already running on 127.0.0.1:$KAFKA_PORT"; return; fi
-  port_free "$KAFKA_PORT" kafka
-  port_free "$KAFKA_CONTROLLER_PORT" "kafka controller"
-  port_free "$KAFKA_METRICS_PORT" "kafka metrics"
-  mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
-  KAFKA_DATA_DIR=$KAFKA_DIR/data render "$ROOT/config/kafka/server.properties" "$KAFKA_DIR/server.properties" \
-    KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR
-  if [ ! -s "$KAFKA_DIR/data/meta.properties" ]; then
-    log "kafka: formatting storage in $KAFKA_DIR/data"
-    # A cluster id is 16 random bytes in URL-safe base64, which is what random_token 16 yields. It
-    # goes after '=': one id in 64 starts with '-', which the parser would take for an option.
-    kafka_tool kafka.tools.StorageTool format --cluster-id="$(random_token 16)" \
-      --config "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/logs/format.log" 2>&1 \
-      || fail_with_log "formatting Kafka storage failed" "$KAFKA_DIR/logs/format.log"
-  fi
-  log "kafka: starting on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT, metrics :$KAFKA_METRICS_PORT)"
-  # JVM flags are those of Kafka's own kafka-server-start.sh, with a heap fit for a test box.
-  launch "$KAFKA_DIR/kafka.pid" "$KAFKA_DIR/logs/kafka.out" \
-    java -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
-    -Dkafka.logs.dir="$KAFKA_DIR/logs" -Dlog4j2.configurationFile="$ROOT/config/kafka/log4j2.xml" \
-    -javaagent:"$JMX_AGENT=127.0.0.1:$KAFKA_METRICS_PORT:$ROOT/config/kafka-metrics.yaml" \
-    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$KAFKA_DIR/server.properties"
+  replication=$(kafka_replication)
+  # shellcheck disable=SC2034 # render reads KAFKA_MIN_ISR by name
+  read -r KAFKA_REPLICATION_FACTOR KAFKA_MIN_ISR <<<"$replication"
+  KAFKA_VOTERS=
+  for n in "${!KAFKA_BROKER_DIR[@]}"; do
+    KAFKA_VOTERS+=${KAFKA_VOTERS:+,}$n@127.0.0.1:${KAFKA_BROKER_CONTROLLER_PORT[n]}
+  done
+  mkdir -p "$KAFKA_DIR"
+  for n in "${!KAFKA_BROKER_DIR[@]}"; do start_kafka_broker "$n"; done
+}
+
+# wait_for_kafka: every broker accepts clients and is registered with the controllers, so that the
+# topics created next get their replicas on all of them.
+wait_for_kafka() {
+  local n
+  [ -d "$ROOT/node_modules/kafkajs" ] || die "waiting for the Kafka brokers needs the npm dependencies: run make deps"
+  for n in "${!KAFKA_BROKER_DIR[@]}"; do
+    wait_for "${KAFKA_BROKER_NAME[n]}" 120 "${KAFKA_BROKER_DIR[n]}/logs/kafka.out" "kafka_broker_running $n" \
+      port_open "${KAFKA_BROKER_PORT[n]}"
+  done
+  wait_for kafka 60 "$KAFKA_DIR/logs/kafka.out" kafka_running kafka_brokers_registered
+}
+
+# kafka_brokers_registered: the cluster's metadata names every broker of the profile (a broker
+# appears in it once the controllers have unfenced it). kafkajs answers in a fraction of the time a
+# Kafka tool's JVM takes to start.
+kafka_brokers_registered() {
+  local count
+  count=$(node --no-warnings --input-type=module -e "
+    import { Kafka, logLevel } from '$ROOT/node_modules/kafkajs/index.js';
+    const kafka = new Kafka({ brokers: '$KAFKA_BOOTSTRAP'.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    console.log((await admin.describeCluster()).brokers.length);
+    await admin.disconnect();" 2>/dev/null) || return 1
+  [ "$count" -eq "$KAFKA_BROKER_COUNT" ]
 }
 
 # create_topics: the topics of every pipeline in pipelines/ (named by the contract's rules, read
@@ -125,14 +224,14 @@ create_topics() {
   wanted=$(node "$cli" topics "$ROOT/pipelines") || die "reading the pipelines' topics failed"
   default_topic=$(node --input-type=module -e "import { INVOICES } from '$ROOT/packages/contract/dist/index.js'; console.log(INVOICES.topics.documents)") \
     || die "reading the contract failed"
-  existing=$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --list) \
+  existing=$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list) \
     || die "kafka: listing topics failed"
   while read -r topic partitions retention; do
     grep -qxF "$topic" <<<"$existing" && continue
     [ "$topic" = "$default_topic" ] && partitions=$DOCUMENTS_PARTITIONS
     log "kafka: creating topic $topic, partitions: $partitions"
-    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --create \
-      --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 \
+    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --create \
+      --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor "$KAFKA_REPLICATION_FACTOR" \
       --config "retention.ms=$retention" >/dev/null \
       || die "kafka: creating topic $topic failed"
   done <<<"$wanted"
@@ -140,7 +239,7 @@ create_topics() {
   # which clients meet as "coordinator not available" errors and a slow first join. Describing a
   # group once (it need not exist) moves that wait here, before any test runs.
   if ! grep -qxF __consumer_offsets <<<"$existing"; then
-    kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+    kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
       --describe --group docpipe-stack-warmup >/dev/null 2>&1 || true
   fi
 }
@@ -161,8 +260,12 @@ start_prometheus() {
   if prometheus_running; then log "prometheus already running on 127.0.0.1:$PROMETHEUS_PORT"; return; fi
   port_free "$PROMETHEUS_PORT" prometheus
   mkdir -p "$PROMETHEUS_DIR/data"
+  local KAFKA_METRICS_TARGETS='' n
+  for n in "${!KAFKA_BROKER_DIR[@]}"; do
+    KAFKA_METRICS_TARGETS+=${KAFKA_METRICS_TARGETS:+, }\"127.0.0.1:${KAFKA_BROKER_METRICS_PORT[n]}\"
+  done
   render "$ROOT/config/prometheus/prometheus.yml" "$PROMETHEUS_DIR/prometheus.yml" \
-    PROFILE INGEST_PORT CONSUMER_METRICS_PORT KAFKA_METRICS_PORT LAG_EXPORTER_PORT PROMETHEUS_PORT
+    PROFILE INGEST_PORT CONSUMER_METRICS_PORT KAFKA_METRICS_TARGETS LAG_EXPORTER_PORT PROMETHEUS_PORT
   promtool check config --syntax-only "$PROMETHEUS_DIR/prometheus.yml" >/dev/null \
     || die "prometheus: $PROMETHEUS_DIR/prometheus.yml is invalid (promtool check config)"
   log "prometheus: starting on 127.0.0.1:$PROMETHEUS_PORT"
@@ -177,17 +280,26 @@ start_lag_exporter() {
   port_free "$LAG_EXPORTER_PORT" "lag exporter"
   log "lag exporter: starting on 127.0.0.1:$LAG_EXPORTER_PORT"
   launch "$DIR/lag-exporter.pid" "$DIR/lag-exporter.log" \
-    node "$ROOT/scripts/stack/kafka-lag-exporter.mjs" "$LAG_EXPORTER_PORT" "127.0.0.1:$KAFKA_PORT"
+    node "$ROOT/scripts/stack/kafka-lag-exporter.mjs" "$LAG_EXPORTER_PORT" "$KAFKA_BOOTSTRAP"
 }
 
 prometheus_ready() { curl -fs -o /dev/null "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
 
 mkdir -p "$DIR"
-if [ -f "$DIR/offset" ] && [ "$(<"$DIR/offset")" != "$OFFSET" ] \
-    && { postgres_running || kafka_running || ferretdb_running || prometheus_running || lag_exporter_running; }; then
-  die "profile $PROFILE runs with port offset $(<"$DIR/offset"), not $OFFSET: stop it first (scripts/stack/down.sh)"
-fi
-echo "$OFFSET" >"$DIR/offset"
+for name in "${!SETTING[@]}"; do
+  [ "${SETTING[$name]}" = "${STORED[$name]}" ] && continue
+  if postgres_running || kafka_running || ferretdb_running || prometheus_running || lag_exporter_running; then
+    die "profile $PROFILE runs with $name=${STORED[$name]}, not ${SETTING[$name]}: stop it first (scripts/stack/down.sh)"
+  fi
+  # The brokers' storage is made for one quorum and on one kind of folder.
+  case $name in
+    DOCPIPE_KAFKA_BROKERS | DOCPIPE_KAFKA_DATA_TMPFS_MB)
+      [ ! -s "$KAFKA_DIR/data/meta.properties" ] \
+        || die "profile $PROFILE holds Kafka data made with $name=${STORED[$name]}, not ${SETTING[$name]}: delete it first (scripts/stack/clean.sh)"
+      ;;
+  esac
+done
+for name in "${!SETTING[@]}"; do echo "${SETTING[$name]}" >"$DIR/${SETTING_FILE[$name]}"; done
 load_secrets
 
 log "starting profile $PROFILE (port offset $OFFSET) in $DIR"
@@ -198,7 +310,7 @@ start_ferretdb
 wait_for ferretdb 30 "$FERRETDB_DIR/ferretdb.log" ferretdb_running port_open "$FERRETDB_PORT"
 start_prometheus
 wait_for prometheus 30 "$PROMETHEUS_DIR/prometheus.log" prometheus_running prometheus_ready
-wait_for kafka 120 "$KAFKA_DIR/logs/kafka.out" kafka_running port_open "$KAFKA_PORT"
+wait_for_kafka
 create_topics
 start_lag_exporter
 wait_for "lag exporter" 30 "$DIR/lag-exporter.log" lag_exporter_running port_open "$LAG_EXPORTER_PORT"
