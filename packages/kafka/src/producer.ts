@@ -46,6 +46,9 @@ export interface BatchingProducerOptions {
   readonly maxBatchBytes?: number;
 }
 
+/** Between two attempts to connect a renewed producer. */
+const RENEW_RETRY_MS = 1000;
+
 /** Kafka's per-record framing (lengths, offsets, timestamps), estimated generously. */
 const RECORD_OVERHEAD_BYTES = 64;
 
@@ -74,8 +77,24 @@ interface Pending {
  * in flight the next one fills up, which makes batches grow with load. A single request in flight
  * keeps the idempotent producer's sequence numbers in order.
  */
+/**
+ * Answers after which the broker refuses every later request of this producer id: its sequence
+ * numbers no longer match what the broker holds (the broker lost the log's tail, or a request's
+ * fate was never learned). kafkajs has no way out of them, so a new producer id is taken, as the
+ * Java client does since KIP-360.
+ */
+const FATAL_FOR_PRODUCER_ID = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+function fatalForProducerId(error: unknown): boolean {
+  for (let cause = error as { type?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (typeof cause.type === 'string' && FATAL_FOR_PRODUCER_ID.has(cause.type)) return true;
+  }
+  return false;
+}
+
 export class BatchingProducer {
-  readonly #producer: Producer;
+  readonly #kafka: Kafka;
+  #producer: Producer;
   readonly #lingerMs: number;
   readonly #maxBatchRecords: number;
   readonly #ackTimeoutMs: number;
@@ -86,6 +105,7 @@ export class BatchingProducer {
   #inFlight: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #connected = false;
+  #closing = false;
 
   constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
     this.#lingerMs = options.lingerMs ?? 2;
@@ -94,15 +114,43 @@ export class BatchingProducer {
     this.#maxQueuedRecords = options.maxQueuedRecords ?? 100_000;
     this.#maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     if (this.#maxBatchRecords < 1) throw new Error('maxBatchRecords must be at least 1');
-    this.#producer = kafka.producer({
+    this.#kafka = kafka;
+    this.#producer = this.#create();
+  }
+
+  #create(): Producer {
+    const producer = this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // kafkajs' default (murmur2 of the key, as the Java client), computed without BigInt.
       createPartitioner: KeyHashPartitioner,
     });
-    this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
-    this.#producer.on(this.#producer.events.DISCONNECT, () => (this.#connected = false));
+    // A replaced producer's late events must not speak for its successor.
+    producer.on(producer.events.CONNECT, () => producer === this.#producer && (this.#connected = true));
+    producer.on(producer.events.DISCONNECT, () => producer === this.#producer && (this.#connected = false));
+    return producer;
+  }
+
+  /**
+   * Swaps in a new producer (a new producer id) and connects it, retrying until it does; sends
+   * meanwhile are refused as not connected, and the queue waits for it.
+   */
+  async #renew(): Promise<void> {
+    const old = this.#producer;
+    this.#producer = this.#create();
+    this.#connected = false;
+    await old.disconnect().catch(() => undefined);
+    for (;;) {
+      try {
+        await this.#producer.connect();
+        return;
+      } catch {
+        // Closing: what is still queued fails on the unconnected producer instead of waiting forever.
+        if (this.#closing) return;
+        await new Promise((resolve) => setTimeout(resolve, RENEW_RETRY_MS));
+      }
+    }
   }
 
   /** True once connected to the cluster; it does not prove the next request will succeed. */
@@ -166,6 +214,7 @@ export class BatchingProducer {
 
   /** Sends what is queued, waits for it, then disconnects. */
   async disconnect(): Promise<void> {
+    this.#closing = true;
     while (this.#queue.length > 0 || this.#inFlight) {
       await (this.#inFlight ?? this.#flush());
     }
@@ -229,6 +278,9 @@ export class BatchingProducer {
         (error: unknown) => {
           const cause = error instanceof Error ? error.message : String(error);
           batch.forEach((p) => this.#settle(p, new KafkaWriteUnknownError(`Kafka write failed after it was sent: ${cause}`)));
+          // Kept in flight until the new producer is connected, so the queue goes to it.
+          if (fatalForProducerId(error)) return this.#renew();
+          return undefined;
         },
       )
       .finally(() => {

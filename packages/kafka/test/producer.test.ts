@@ -89,4 +89,47 @@ describe('BatchingProducer', () => {
     await expect(full.send('a', [record(1), record(2)])).rejects.toBeInstanceOf(KafkaUnavailableError);
     expect(requests).toEqual([]);
   });
+
+  it('takes a new producer id after the broker refuses the sequence numbers, and sends the rest with it', async () => {
+    // Each kafkajs producer made is one producer id; the first one's requests are refused for good.
+    const made: { id: number; sent: number }[] = [];
+    const kafka = {
+      producer: () => {
+        const self = { id: made.length, sent: 0 };
+        made.push(self);
+        const listeners = new Map<string, () => void>();
+        return {
+          events: { CONNECT: 'connect', DISCONNECT: 'disconnect' },
+          on: (event: string, listener: () => void) => (listeners.set(event, listener), () => {}),
+          connect: async () => listeners.get('connect')?.(),
+          disconnect: async () => listeners.get('disconnect')?.(),
+          sendBatch: async () => {
+            self.sent += 1;
+            if (self.id === 0) {
+              const refusal = Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+              throw Object.assign(new Error('retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded', cause: refusal });
+            }
+            return [];
+          },
+        };
+      },
+    } as unknown as Kafka;
+    const producer = await connected(kafka, { lingerMs: 0 });
+    await expect(producer.send('a', [record(1)])).rejects.toBeInstanceOf(KafkaWriteUnknownError);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await expect(producer.send('a', [record(2)])).resolves.toBeUndefined();
+    expect(made.map((p) => p.sent)).toEqual([1, 1]);
+    await producer.disconnect();
+  });
+
+  it('keeps its producer id after a failure that does not concern it', async () => {
+    let calls = 0;
+    const { kafka } = fakeKafka(() => calls++ === 0);
+    let made = 0;
+    const counting = { producer: (...args: Parameters<Kafka['producer']>) => (made++, kafka.producer(...args)) } as unknown as Kafka;
+    const producer = await connected(counting, { lingerMs: 0 });
+    await expect(producer.send('a', [record(1)])).rejects.toBeInstanceOf(KafkaWriteUnknownError);
+    await expect(producer.send('a', [record(2)])).resolves.toBeUndefined();
+    expect(made).toBe(1);
+  });
 });
