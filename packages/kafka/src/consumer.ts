@@ -40,7 +40,7 @@ export interface BatchConsumerOptions {
 export interface BatchConsumer {
   /** Finishes the batch in hand, commits what was written, and leaves the group. */
   stop(): Promise<void>;
-  /** False once the member stopped, or crashed and kafkajs gave up restarting it (for /readyz). */
+  /** False once the member stopped, and while one that kafkajs gave up on is being replaced (for /readyz). */
   isRunning(): boolean;
 }
 
@@ -53,22 +53,6 @@ export interface BatchConsumer {
 export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
   const chunkSize = options.chunkSize ?? 1000;
   if (chunkSize < 1) throw new Error('chunkSize must be at least 1');
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-    allowAutoTopicCreation: false,
-  });
-  await consumer.connect();
-  try {
-    // A new group reads every record already in the topic, not only what arrives after it joined.
-    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-  } catch (error) {
-    // A caller that retries (a topic not created yet) would otherwise leave a connection behind each time.
-    await consumer.disconnect().catch(() => undefined);
-    throw error;
-  }
-
   const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isStale }: EachBatchPayload) => {
     const { topic, partition, messages } = batch;
     for (let start = 0; start < messages.length; start += chunkSize) {
@@ -91,27 +75,77 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     }
   };
 
-  // Not kafkajs' STOP event: a crash it recovers from also stops (and then restarts) the member.
+  let stopped = false;
   let running = true;
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) running = false;
-  });
+  let current: Consumer;
+  let revival: NodeJS.Timeout | undefined;
 
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    autoCommit: true,
-    // Resolved offsets are committed at most once a second mid-batch, and always when a batch ends.
-    autoCommitInterval: 1000,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-    eachBatch,
-  });
+  const join = async (): Promise<Consumer> => {
+    const consumer: Consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    try {
+      // A new group reads every record already in the topic, not only what arrives after it joined.
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      // Not kafkajs' STOP event: a crash it recovers from also stops (and then restarts) the member.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart || stopped) return;
+        running = false;
+        revive(REVIVE_FIRST_MS);
+      });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        // Resolved offsets are committed at most once a second mid-batch, and always when a batch ends.
+        autoCommitInterval: 1000,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch,
+      });
+    } catch (error) {
+      // A caller that retries (a topic not created yet) would otherwise leave a connection behind each time.
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return consumer;
+  };
 
+  /**
+   * kafkajs gives up on a member after an error it deems final (no group coordinator found while
+   * the broker was away for long), and the member then stays out of the group for good. A new
+   * member joins in its place, with growing pauses while that fails.
+   */
+  const revive = (delayMs: number) => {
+    revival = setTimeout(() => {
+      join().then(
+        (consumer) => {
+          current = consumer;
+          running = !stopped;
+          if (stopped) void consumer.disconnect();
+        },
+        () => {
+          if (!stopped) revive(Math.min(delayMs * 2, REVIVE_MAX_MS));
+        },
+      );
+    }, delayMs);
+  };
+
+  current = await join();
   return {
     // kafkajs' disconnect waits for the running eachBatch to return before it commits and leaves.
     stop: () => {
+      stopped = true;
       running = false;
-      return consumer.disconnect();
+      clearTimeout(revival);
+      return current.disconnect();
     },
     isRunning: () => running,
   };
 }
+
+/** The first pause before a member that kafkajs gave up on is replaced, and the longest. */
+const REVIVE_FIRST_MS = 1000;
+const REVIVE_MAX_MS = 30_000;
