@@ -14,7 +14,7 @@ bash "$ROOT/scripts/install/all.sh"
 status=0
 for brokers in ${CHAOS_BROKERS:-1 3}; do
   (
-    export DOCPIPE_PROFILE=chaos$brokers DOCPIPE_PORT_OFFSET=$((400 + 100 * brokers))
+    export DOCPIPE_PROFILE=chaos$brokers DOCPIPE_PORT_OFFSET=$((brokers == 1 ? 500 : 600))
     export DOCPIPE_KAFKA_BROKERS=$brokers DOCPIPE_KAFKA_PROXY=1 DOCPIPE_KAFKA_DATA_TMPFS_MB=${CHAOS_KAFKA_TMPFS_MB:-256}
     # shellcheck source=scripts/stack/profile.sh
     source "$ROOT/scripts/stack/profile.sh"

@@ -28,6 +28,8 @@ describe('chaos, short: nothing acknowledged is lost or stored twice', () => {
     it(scenario.name, { timeout: 180_000 }, async () => {
       const result = await runScenario(ctx, scenario, SHORT);
       const { verdict } = result;
+      const { acknowledged, unanswered, stored, retries } = verdict;
+      console.log(`${scenario.name}: acknowledged ${acknowledged}, unanswered ${unanswered}, stored ${stored}, retries ${retries}, answers ${JSON.stringify(result.answers)}, first 202 after healing ${result.firstAcknowledgementAfterHealMs} ms`);
       expect(result.error, 'the scenario ran to its end').toBeUndefined();
       expect(result.drained, 'the consumer group caught up').toBe(true);
       expect(verdict.acknowledged, 'documents were acknowledged around the fault').toBeGreaterThan(0);
