@@ -1,12 +1,12 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import { withoutKind } from '@docpipe/pipeline';
+import { textProblem, withoutKind } from '@docpipe/pipeline';
 import { loggerOptions } from '@docpipe/runtime';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js';
 import { HttpError } from './lib/errors.js';
-import { textProblem, utf8Text } from './lib/json-text.js';
+import { utf8Body } from './lib/json-text.js';
 import authPlugin from './plugins/auth.js';
 import configPlugin from './plugins/config.js';
 import errorsPlugin from './plugins/errors.js';
@@ -29,7 +29,7 @@ import { SHARED_SCHEMAS } from './schemas/common.js';
 /**
  * JSON for the routes that do not take documents (users, token, replay): fastify's own parser,
  * after the body's bytes are checked to be UTF-8 and its text to keep the rules every JSON body is
- * held to (lib/json-text.ts), so nothing recursive runs on a text that breaks them.
+ * held to (json-text.ts in packages/pipeline), so nothing recursive runs on a text that breaks them.
  */
 function holdJsonToTextRules(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -37,7 +37,7 @@ function holdJsonToTextRules(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     let text: string;
     try {
-      text = utf8Text(body as Buffer);
+      text = utf8Body(body as Buffer);
       const problem = textProblem(text);
       if (problem) throw new HttpError(422, 'the JSON text is refused before it is parsed', { details: withoutKind([problem]) });
     } catch (error) {

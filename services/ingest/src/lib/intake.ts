@@ -1,12 +1,12 @@
 import { KafkaUnavailableError, type OutgoingRecord } from '@docpipe/kafka';
-import { withoutKind, type CompiledPipeline, type FieldError, type RejectedMessage, type Rejection, type RejectionReason } from '@docpipe/pipeline';
+import { textProblem, withoutKind, type CompiledPipeline, type FieldError, type RejectedMessage, type Rejection, type RejectionReason } from '@docpipe/pipeline';
 import { writeOutcomeUnknown } from './errors.js';
-import { textProblem } from './json-text.js';
 
 /**
  * One document of a request: parsed JSON, or text refused before parsing (not JSON, or breaking a
- * rule of json-text.ts) with why. `text` is the JSON text of an NDJSON line that parsed: an
- * accepted document is then put in its record as sent, without serializing again what was just parsed.
+ * rule of json-text.ts in packages/pipeline) with why. `text` is the JSON text of an NDJSON line
+ * that parsed: an accepted document is then put in its record as sent, without serializing again
+ * what was just parsed.
  */
 export type Incoming = { readonly doc: unknown; readonly text?: string } | { readonly raw: string; readonly errors: readonly Rejection[] };
 

@@ -1,19 +1,9 @@
-import { MAX_DEPTH, type CompiledPipeline } from '@docpipe/pipeline';
+import type { CompiledPipeline } from '@docpipe/pipeline';
 import type { Config } from '../config.js';
 
-/**
- * What the text of every JSON body (a document, each document of a batch, a users, token or replay
- * body) is held to before it is parsed, because what comes after parsing (the schema, the forbidden
- * key walk, serializing a rejection, BSON) works per level and per key. The depth is the
- * validator's, so a document the text check lets through is never refused by the validator for its
- * depth. Not settable: a pipeline's schema bounds its documents far below them.
- */
-export const JSON_TEXT_LIMITS = {
-  /** Objects and arrays inside one another, the document's own braces counted. */
-  depth: MAX_DEPTH,
-  /** Object members in one document, at every depth together. */
-  keys: 10_000,
-} as const;
+// The limits of JSON text are packages/pipeline's, since the consumer holds inbox records to them
+// too; they are among the limits ingest states (schemas/common.ts).
+export { JSON_TEXT_LIMITS } from '@docpipe/pipeline';
 
 /** A limit and what sets it: the 413 that enforces it names the setting to change. */
 export interface Limit {

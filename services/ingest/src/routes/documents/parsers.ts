@@ -1,8 +1,9 @@
+import { arrayElements, textProblem, textProblems } from '@docpipe/pipeline';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../../lib/errors.js';
 import { sha256Hex } from '../../lib/ids.js';
 import type { Incoming } from '../../lib/intake.js';
-import { arrayElements, textProblem, textProblems, utf8Text } from '../../lib/json-text.js';
+import { utf8Body } from '../../lib/json-text.js';
 import type { DocumentLimits } from '../../lib/limits.js';
 
 declare module 'fastify' {
@@ -29,7 +30,7 @@ function holdToPipelineLimit(request: FastifyRequest, body: Buffer, which: BodyL
 /** The body's text once it is within its limits, hashed when an Idempotency-Key asks for it. */
 function bodyText(request: FastifyRequest, body: Buffer, which: BodyLimit): string {
   holdToPipelineLimit(request, body, which);
-  const text = utf8Text(body);
+  const text = utf8Body(body);
   if (request.headers['idempotency-key'] !== undefined) request.bodySha256 = sha256Hex(text);
   return text;
 }
@@ -55,8 +56,8 @@ function parseJson(text: string, element?: number): unknown {
 
 /**
  * The documents of a body that the parser already sorted out, because at least one of them breaks
- * a rule of its text (json-text.ts). Such a document is never parsed: it is rejected and kept as
- * the text it was sent as (`raw`), like an NDJSON line that is not JSON.
+ * a rule of its text (json-text.ts in packages/pipeline). Such a document is never parsed: it is
+ * rejected and kept as the text it was sent as (`raw`), like an NDJSON line that is not JSON.
  */
 export class SortedBody {
   constructor(readonly items: Incoming[]) {}
