@@ -50,6 +50,11 @@ export interface StoredRejection extends Provenance {
   readonly errors: readonly FieldError[];
   readonly doc?: unknown;
   readonly raw?: string;
+  /**
+   * Set when `raw` holds bytes that are not UTF-8 (an inbox record: HTTP refuses such a body), which
+   * no string holds as they are: `raw` is then their base64, so that none of them is lost.
+   */
+  readonly rawEncoding?: 'base64';
 }
 
 /** Thrown for a record that can never be processed; the consumer sends it to the dead-letter topic. */

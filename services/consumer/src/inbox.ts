@@ -1,6 +1,16 @@
 import { DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
 import type { ConsumedRecord } from '@docpipe/kafka';
-import { storedForm, withoutKind, type CompiledPipeline, type Provenance, type StoredDocument, type StoredRejection } from '@docpipe/pipeline';
+import {
+  storedForm,
+  textProblem,
+  utf8Text,
+  withoutKind,
+  type CompiledPipeline,
+  type FieldError,
+  type Provenance,
+  type StoredDocument,
+  type StoredRejection,
+} from '@docpipe/pipeline';
 import { v5 as uuidv5 } from 'uuid';
 
 /**
@@ -14,12 +24,12 @@ export function inboxId(topic: string, partition: number, offset: string): strin
   return uuidv5(`inbox:${topic}:${partition}:${offset}`, DOCUMENT_ID_NAMESPACE);
 }
 
-
 export type InboxOutcome = { readonly valid: true; readonly doc: StoredDocument } | { readonly valid: false; readonly rejection: StoredRejection };
 
 /**
  * Validates a record of `<name>.inbox`, whose value is the document itself, the way ingest
- * validates a request: with the pipeline's current generation, and with the same reasons. A valid
+ * validates a request: its text held to the same rules before it is parsed (json-text.ts in
+ * packages/pipeline), then the pipeline's current generation, with the same reasons. A valid
  * document gets the stored form of one that came over HTTP; anything else is a rejection, so an
  * invalid record is kept with its reasons and never dead-lettered for being invalid.
  */
@@ -39,15 +49,23 @@ export function fromInbox(
     ingestedAt: new Date(Number(record.timestamp)),
     storedAt,
   };
-  const text = record.value?.toString('utf8') ?? '';
+  const rejected = (errors: readonly FieldError[], kept: Pick<StoredRejection, 'doc' | 'raw' | 'rawEncoding'>): InboxOutcome => ({
+    valid: false,
+    rejection: { ...origin, errors, ...kept },
+  });
+  const bytes = record.value ?? Buffer.alloc(0);
+  const text = utf8Text(bytes);
+  // Bytes that are no text are kept as they are, not as the U+FFFD a lenient decoding makes of them.
+  if (typeof text !== 'string') return rejected([{ field: '(document)', reason: text.reason }], { raw: bytes.toString('base64'), rawEncoding: 'base64' });
+  const problem = textProblem(text);
+  if (problem) return rejected(withoutKind([problem]), { raw: text });
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    const errors = [{ field: '(document)', reason: `is not valid JSON: ${(error as Error).message}` }];
-    return { valid: false, rejection: { ...origin, errors, raw: text } };
+    return rejected([{ field: '(document)', reason: `is not valid JSON: ${(error as Error).message}` }], { raw: text });
   }
   const result = pipeline.validate(doc);
-  if (!result.ok) return { valid: false, rejection: { ...origin, errors: withoutKind(result.errors), doc } };
+  if (!result.ok) return rejected(withoutKind(result.errors), { doc });
   return { valid: true, doc: storedForm(pipeline, result.doc, origin) };
 }
