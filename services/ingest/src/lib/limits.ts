@@ -1,10 +1,6 @@
 import type { CompiledPipeline } from '@docpipe/pipeline';
 import type { Config } from '../config.js';
 
-// The limits of JSON text are packages/pipeline's, since the consumer holds inbox records to them
-// too; they are among the limits ingest states (schemas/common.ts).
-export { JSON_TEXT_LIMITS } from '@docpipe/pipeline';
-
 /** A limit and what sets it: the 413 that enforces it names the setting to change. */
 export interface Limit {
   readonly value: number;

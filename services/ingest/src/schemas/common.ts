@@ -1,7 +1,7 @@
-import { FieldErrorSchema } from '@docpipe/pipeline';
+// The limits of JSON text are packages/pipeline's: the consumer holds inbox records to them too.
+import { FieldErrorSchema, JSON_TEXT_LIMITS } from '@docpipe/pipeline';
 import { Type, type TRef, type TSchema } from 'typebox';
 import { RETRY_AFTER_SECONDS } from '../lib/errors.js';
-import { JSON_TEXT_LIMITS } from '../lib/limits.js';
 
 /** The one rule for the text of every JSON body, as the OpenAPI document states it. */
 export const JSON_TEXT_RULE =
