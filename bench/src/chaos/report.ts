@@ -60,9 +60,11 @@ export function renderChaosMarkdown(runs: readonly ChaosRun[]): string {
         `| ${s.name} | ${v.acknowledged} | ${v.failed} | ${v.unanswered} | ${v.stored} | ${v.lost} | ${v.duplicated} | ${v.unexpected} | ${seconds(s.firstAcknowledgementAfterHealMs)} | ${v.retries} | ${result} |`,
       );
     }
-    lines.push('', 'Faults:', '');
-    for (const s of run.scenarios) lines.push(`- **${s.name}**: ${s.fault}.`);
     lines.push('');
   }
-  return `${lines.join('\n')}`;
+  const faults = new Map(runs.flatMap((run) => run.scenarios.map((s) => [s.name, s.fault] as const)));
+  lines.push('## The faults', '');
+  for (const [name, fault] of faults) lines.push(`- **${name}**: ${fault}.`);
+  lines.push('');
+  return lines.join('\n');
 }
