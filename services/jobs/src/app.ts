@@ -4,9 +4,10 @@ import type pg from 'pg';
 import { parseArgs, type JobName } from './cli.js';
 import { loadConfig, type JobsConfig } from './config.js';
 import { cleanCounts } from './count-cleaner.js';
-import { createPool, explainFailure } from './database.js';
+import { createPool, ExplainedFailure, explainFailure } from './database.js';
 import { migrate } from './migrate.js';
-import { nextStopSignal, startSchedule } from './schedule.js';
+import { nextStopSignal, startSchedule, type ScheduledJob } from './schedule.js';
+import { indexStore } from './store-indexes.js';
 import { countUsers } from './user-counter.js';
 
 export interface CliIo {
@@ -23,25 +24,34 @@ const ONE_SHOT: Record<OneShotJob, (pool: pg.Pool, logger: Logger, config: JobsC
   async migrate(pool, logger, config) {
     // The advisory lock and the transaction belong to one session, so migrate holds one client.
     const client = await pool.connect();
+    let result;
     try {
-      return await migrate(client, logger, { appRole: config.appRole });
+      result = await migrate(client, logger, { appRole: config.appRole });
     } finally {
       client.release();
     }
+    // The collections that exist by now; those created later get theirs from the schedule.
+    return config.store ? { ...result, lookupIndexes: await indexStore(config.store, 'docpipe-jobs-migrate') } : result;
   },
   'user-counter': (pool) => countUsers(pool),
   'count-cleaner': (pool) => cleanCounts(pool),
+  'store-indexes': (_pool, _logger, config) => {
+    if (!config.store) {
+      return Promise.reject(new ExplainedFailure('FERRETDB_POSTGRESQL_URL is not set: only FerretDB on PostgreSQL needs these indexes (docs/store-lookups.md)'));
+    }
+    return indexStore(config.store, 'docpipe-jobs-store-indexes');
+  },
 };
 
-async function runSchedule(pool: pg.Pool, logger: Logger, explain: (error: unknown) => string, stopSignal: () => Promise<unknown>) {
-  const schedule = startSchedule(
-    [
-      { name: 'user-counter', pattern: '0 * * * * *', run: () => countUsers(pool) },
-      { name: 'count-cleaner', pattern: '0 0 * * * *', run: () => cleanCounts(pool) },
-    ],
-    logger,
-    explain,
-  );
+async function runSchedule(pool: pg.Pool, logger: Logger, config: JobsConfig, explain: (error: unknown) => string, stopSignal: () => Promise<unknown>) {
+  const jobs: ScheduledJob[] = [
+    { name: 'user-counter', pattern: '0 * * * * *', run: () => countUsers(pool) },
+    { name: 'count-cleaner', pattern: '0 0 * * * *', run: () => cleanCounts(pool) },
+  ];
+  const { store } = config;
+  // FerretDB creates a collection's table at its first write: a minute later it has its index.
+  if (store) jobs.push({ name: 'store-indexes', pattern: '30 * * * * *', run: () => indexStore(store, 'docpipe-jobs-schedule') });
+  const schedule = startSchedule(jobs, logger, explain);
   const signal = await stopSignal();
   logger.info({ signal }, 'stopping: waiting for running jobs');
   await schedule.stop();
@@ -71,7 +81,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   pool.on('error', (error) => logger.warn({ job }, `idle database connection lost: ${explain(error)}`));
   try {
     if (job === 'schedule') {
-      await runSchedule(pool, logger, explain, io.stopSignal ?? nextStopSignal);
+      await runSchedule(pool, logger, config, explain, io.stopSignal ?? nextStopSignal);
     } else {
       const started = performance.now();
       const fields = await ONE_SHOT[job](pool, logger, config);

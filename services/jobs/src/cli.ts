@@ -1,4 +1,4 @@
-export const JOBS = ['migrate', 'user-counter', 'count-cleaner', 'schedule'] as const;
+export const JOBS = ['migrate', 'user-counter', 'count-cleaner', 'store-indexes', 'schedule'] as const;
 export type JobName = (typeof JOBS)[number];
 
 export const USAGE = `usage: jobs <job>
@@ -7,10 +7,14 @@ jobs:
   migrate        create or update the Postgres schema (versioned, safe to run concurrently)
   user-counter   store the current number of users in users_count
   count-cleaner  delete the users_count rows stored before this run began
-  schedule       local runner: user-counter every minute, count-cleaner every hour
+  store-indexes  give every collection of FerretDB on PostgreSQL the index its {_id} lookups need
+  schedule       local runner: user-counter every minute, count-cleaner every hour,
+                 store-indexes every minute (with FERRETDB_POSTGRESQL_URL)
 
 env: DATABASE_URL (required), LOG_LEVEL (default info),
-     POSTGRES_APP_PASSWORD (migrate: the application role's password; unset, the role is left as it is)
+     POSTGRES_APP_PASSWORD (migrate: the application role's password; unset, the role is left as it is),
+     FERRETDB_POSTGRESQL_URL (FerretDB's own PostgreSQL database; set, migrate also runs store-indexes),
+     MONGODB_DATABASE (default docpipe: the database whose collections store-indexes indexes)
 `;
 
 export type ParsedArgs = { readonly job: JobName } | { readonly usage: string; readonly exitCode: 0 | 2 };

@@ -37,11 +37,17 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
+/** A failure already explained by explainFailure, against another database than the job's own. */
+export class ExplainedFailure extends Error {
+  override readonly name = 'ExplainedFailure';
+}
+
 /**
  * One line explaining why a job failed, naming the database it used. The password is scrubbed in
  * case a driver or server ever echoes the connection string back.
  */
 export function explainFailure(error: unknown, databaseUrl: string): string {
+  if (error instanceof ExplainedFailure) return error.message;
   let text = `${messageOf(error)} (database ${describeTarget(databaseUrl)})`.replace(/\s*\n\s*/g, ' ');
   try {
     const { password } = parse(databaseUrl);
