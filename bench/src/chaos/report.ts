@@ -12,6 +12,8 @@ export interface ChaosRun {
   readonly machine: Machine;
   readonly commit: string;
   readonly brokers: number;
+  /** Every scenario ran (no CHAOS_SCENARIOS): only such runs make the table. */
+  readonly complete: boolean;
   readonly timing: Timing;
   readonly scenarios: readonly ScenarioResult[];
 }
@@ -21,12 +23,12 @@ export function resultFileName(run: ChaosRun): string {
   return `chaos-${run.startedAt.replace(/[:.]/g, '-')}-${run.brokers}b.json`;
 }
 
-/** The newest run of each broker count in `dir`, fewest brokers first. */
+/** The newest complete run of each broker count in `dir`, fewest brokers first. */
 export function newestRuns(dir: string): ChaosRun[] {
   const newest = new Map<number, ChaosRun>();
   for (const file of readdirSync(dir).filter((f) => /^chaos-.*-\d+b\.json$/.test(f)).sort()) {
     const run = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ChaosRun;
-    newest.set(run.brokers, run);
+    if (run.complete) newest.set(run.brokers, run);
   }
   return [...newest.entries()].sort(([a], [b]) => a - b).map(([, run]) => run);
 }
