@@ -105,6 +105,15 @@ export const JobsEnv = Type.Object({
   POSTGRES_APP_PASSWORD: Type.Optional(
     nonEmpty({ description: `password \`migrate\` gives the application role ${POSTGRES_APP_ROLE} (and LOGIN); unset, the role is left as it is` }),
   ),
+  // FerretDB's own name for its -postgresql-url; with any other store (mongod, FerretDB on SQLite)
+  // it is left unset (docs/store-lookups.md).
+  FERRETDB_POSTGRESQL_URL: Type.Optional(
+    nonEmpty({
+      pattern: '^postgres(ql)?://',
+      description: 'the PostgreSQL database FerretDB keeps the documents in; set, migrate and schedule give every collection an index for {_id} lookups',
+    }),
+  ),
+  MONGODB_DATABASE: MongoEnv.MONGODB_DATABASE,
 });
 
 /** Every variable the operator reads; services/operator/README.md documents each one. */

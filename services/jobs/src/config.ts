@@ -1,23 +1,5 @@
-import { JobsEnv, MongoEnv, POSTGRES_APP_ROLE } from '@docpipe/contract';
+import { JobsEnv, POSTGRES_APP_ROLE } from '@docpipe/contract';
 import { loadEnv } from '@docpipe/runtime';
-import { Type } from 'typebox';
-
-/**
- * The jobs' variables: the contract's, and those of the store's lookup indexes
- * (docs/store-lookups.md). FERRETDB_POSTGRESQL_URL is FerretDB's own name for its
- * `-postgresql-url`; with any other store (mongod, FerretDB on SQLite) it is left unset.
- */
-export const JobsConfigEnv = Type.Object({
-  ...JobsEnv.properties,
-  FERRETDB_POSTGRESQL_URL: Type.Optional(
-    Type.String({
-      minLength: 1,
-      pattern: '^postgres(ql)?://',
-      description: 'the PostgreSQL database FerretDB keeps the documents in; set, migrate and schedule give every collection an index for {_id} lookups',
-    }),
-  ),
-  MONGODB_DATABASE: MongoEnv.MONGODB_DATABASE,
-});
 
 export interface StoreConfig {
   /** Where FerretDB keeps its tables. */
@@ -37,7 +19,7 @@ export interface JobsConfig {
 
 /** The only place the jobs read the environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): JobsConfig {
-  const values = loadEnv(JobsConfigEnv, env);
+  const values = loadEnv(JobsEnv, env);
   const password = values.POSTGRES_APP_PASSWORD;
   const storeUrl = values.FERRETDB_POSTGRESQL_URL;
   return {
