@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts a throwaway etcd + kube-apiserver (the pinned KUBERNETES_VERSION) on free loopback ports,
 # for checking manifests against the real API: schemas, defaulting, admission (Pod Security
-# included). No controllers or nodes run, so nothing is ever scheduled. Writes
+# included). No controllers or nodes run (cluster-up.sh adds them), so nothing is scheduled. Writes
 # .local/apiserver/kubeconfig and prints its path. Idempotent: a running server is reused.
-# DOCPIPE_APISERVER_DIR puts its state elsewhere, so that two test files can each run their own.
+# DOCPIPE_APISERVER_DIR puts its state elsewhere, so that two test files can each run their own;
+# DOCPIPE_APISERVER_FEATURE_GATES is passed as --feature-gates (cluster-up.sh needs one).
 source "$(dirname "$0")/../lib.sh"
 apt_install etcd-server openssl curl
 bash "$ROOT/scripts/install/kube-apiserver.sh"
@@ -55,7 +56,8 @@ kube-apiserver \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.96.0.0/16 \
   --endpoint-reconciler-type none \
-  --cert-dir "$pki" >"$dir/kube-apiserver.log" 2>&1 &
+  --cert-dir "$pki" ${DOCPIPE_APISERVER_FEATURE_GATES:+--feature-gates "$DOCPIPE_APISERVER_FEATURE_GATES"} \
+  >"$dir/kube-apiserver.log" 2>&1 &
 echo $! >"$dir/kube-apiserver.pid"
 
 cat >"$kubeconfig" <<KUBECONFIG
