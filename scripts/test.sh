@@ -9,9 +9,12 @@ export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 bash "$ROOT/scripts/install/all.sh"
-# The Kubernetes checks need a kube-apiserver built from source (about 13 minutes the first time)
-# and kube-score; building them here keeps that out of any test's timeout.
+# The Kubernetes checks need a kube-apiserver built from source (about 13 minutes the first time),
+# the controller-manager, scheduler and kwok of the simulated cluster, and kube-score; building
+# them here keeps that out of any test's timeout.
 bash "$ROOT/scripts/install/kube-apiserver.sh"
+bash "$ROOT/scripts/install/kube-controllers.sh"
+bash "$ROOT/scripts/install/kwok.sh"
 bash "$ROOT/scripts/install/kube-score.sh"
 
 started_stack=false
