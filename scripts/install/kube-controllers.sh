@@ -7,10 +7,9 @@
 source "$(dirname "$0")/../lib.sh"
 need_go
 
-dir="$ROOT/tools/kube-apiserver"
-pinned=$(sed -n 's/^\(require \)\{0,1\}[[:space:]]*k8s\.io\/kubernetes \(v[^ ]*\).*/\2/p' "$dir/go.mod")
-[ "$pinned" = "v$KUBERNETES_VERSION" ] \
-  || die "tools/kube-apiserver/go.mod pins k8s.io/kubernetes $pinned but KUBERNETES_VERSION is $KUBERNETES_VERSION; update the require and every replace to the same release, then run 'go mod tidy' there."
+# shellcheck source=scripts/install/kubernetes-build.sh
+source "$(dirname "$0")/kubernetes-build.sh"
+check_kubernetes_pin
 
 binaries=(kube-controller-manager kube-scheduler)
 stamp="$CACHE/bin/.kube-controllers-$KUBERNETES_VERSION"
@@ -18,16 +17,11 @@ if [ -f "$stamp" ] && [ -x "$CACHE/bin/kube-controller-manager" ] && [ -x "$CACH
   exit 0
 fi
 
-# The version fields kube-apiserver.sh sets: without them each binary reports v0.0.0-master.
-pkg=k8s.io/component-base/version
-minor=$(cut -d. -f2 <<<"$KUBERNETES_VERSION")
-ldflags="-s -w -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-ldflags="$ldflags -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=v$KUBERNETES_VERSION"
+ldflags=$(kubernetes_ldflags)
 
 log "building ${binaries[*]} v$KUBERNETES_VERSION from the Go module proxy (first time: long; cached afterwards)"
 start=$(date +%s)
-cd "$dir"
+cd "$KUBERNETES_MODULE_DIR"
 # Go prints each package it compiles, which is the progress; its full output is kept for a failure.
 for binary in "${binaries[@]}"; do
   if ! go build -v -trimpath -ldflags "$ldflags" -o "$CACHE/bin/$binary.part" "./$binary" 2>&1 | tee "$CACHE/bin/.$binary.build.log" \
