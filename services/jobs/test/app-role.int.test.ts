@@ -1,20 +1,11 @@
 // The application role on a server of its own (throwaway-postgres.ts): the services' statements
 // work as it, everything else is refused, and only `migrate` needs more than it has.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { POSTGRES_APP_ROLE } from '@docpipe/contract';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/app.js';
 import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
-
-async function run(args: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _e, done) => (append(String(chunk)), done()) });
-  const code = await runCli(args, { env: { LOG_LEVEL: 'info', ...env }, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-  return { code, stdout: out, stderr: err };
-}
+import { runJobs } from './run-cli.js';
 
 const APP_PASSWORD = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718';
 let server: ThrowawayPostgres;
@@ -38,7 +29,7 @@ describe('migrate as a user that may not create roles (the local stack)', () => 
   const url = () => server.url('stack', 'stack-password', 'stackdb');
 
   it('applies every migration and leaves the role out', async () => {
-    const result = await run(['migrate'], { DATABASE_URL: url() });
+    const result = await runJobs(['migrate'], { DATABASE_URL: url() });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('0002_app-role');
     const { rowCount } = await admin.query('SELECT FROM pg_roles WHERE rolname = $1', [POSTGRES_APP_ROLE]);
@@ -46,7 +37,7 @@ describe('migrate as a user that may not create roles (the local stack)', () => 
   });
 
   it('refuses, naming the role, to give a missing role a password', async () => {
-    const result = await run(['migrate'], { DATABASE_URL: url(), POSTGRES_APP_PASSWORD: APP_PASSWORD });
+    const result = await runJobs(['migrate'], { DATABASE_URL: url(), POSTGRES_APP_PASSWORD: APP_PASSWORD });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`role ${POSTGRES_APP_ROLE} does not exist`);
   });
@@ -58,8 +49,8 @@ describe('migrate as the superuser (the cluster), then the services as the appli
   let app: pg.Pool;
   beforeAll(async () => {
     // Twice, and twice at once: the role is created once, and its password set in turns.
-    expect((await run(['migrate'], { DATABASE_URL: superuserUrl(), POSTGRES_APP_PASSWORD: APP_PASSWORD })).code).toBe(0);
-    const again = await Promise.all([1, 2, 3].map(() => run(['migrate'], { DATABASE_URL: superuserUrl(), POSTGRES_APP_PASSWORD: APP_PASSWORD })));
+    expect((await runJobs(['migrate'], { DATABASE_URL: superuserUrl(), POSTGRES_APP_PASSWORD: APP_PASSWORD })).code).toBe(0);
+    const again = await Promise.all([1, 2, 3].map(() => runJobs(['migrate'], { DATABASE_URL: superuserUrl(), POSTGRES_APP_PASSWORD: APP_PASSWORD })));
     expect(again.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
     app = new pg.Pool({ connectionString: appUrl(), max: 2 });
   }, 60_000);
@@ -84,8 +75,8 @@ describe('migrate as the superuser (the cluster), then the services as the appli
   });
 
   it('runs user-counter and count-cleaner', async () => {
-    expect(await run(['user-counter'], { DATABASE_URL: appUrl() })).toMatchObject({ code: 0, stderr: '' });
-    expect(await run(['count-cleaner'], { DATABASE_URL: appUrl() })).toMatchObject({ code: 0, stderr: '' });
+    expect(await runJobs(['user-counter'], { DATABASE_URL: appUrl() })).toMatchObject({ code: 0, stderr: '' });
+    expect(await runJobs(['count-cleaner'], { DATABASE_URL: appUrl() })).toMatchObject({ code: 0, stderr: '' });
   });
 
   it.each([

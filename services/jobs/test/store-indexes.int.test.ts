@@ -1,22 +1,13 @@
 // The lookup index of FerretDB on PostgreSQL (docs/store-lookups.md): without it findOne({_id}) is a
 // sequential scan of the collection's table, with it a bitmap scan of the index.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/app.js';
 import { lookupIndexName } from '../src/store-indexes.js';
 import { ferretOnPostgres, planNodes, type FerretOnPostgres } from './ferretdb-postgres.js';
 import { createTestSchema } from './postgres-fixture.js';
-
-async function run(args: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _e, done) => (append(String(chunk)), done()) });
-  const code = await runCli(args, { env: { LOG_LEVEL: 'info', ...env }, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-  return { code, stdout: out, stderr: err };
-}
+import { runJobs } from './run-cli.js';
 
 let ferret: FerretOnPostgres;
 let client: MongoClient;
@@ -84,7 +75,7 @@ describe('store-indexes', () => {
     expect(before.types).toContain('Seq Scan');
     expect(before.indexes).toEqual([]);
 
-    const result = await run(['store-indexes'], storeEnv());
+    const result = await runJobs(['store-indexes'], storeEnv());
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain(`"database":"${database}","collections":1,"created":["documents"]`);
 
@@ -99,10 +90,10 @@ describe('store-indexes', () => {
 
   it('leaves indexed collections alone and indexes those created since', async () => {
     await fill('documents', 10);
-    expect((await run(['store-indexes'], storeEnv())).stdout).toContain('"created":["documents"]');
-    expect((await run(['store-indexes'], storeEnv())).stdout).toContain('"collections":1,"created":[]');
+    expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"created":["documents"]');
+    expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":1,"created":[]');
     await fill('orders', 10);
-    expect((await run(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["orders"]');
+    expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["orders"]');
     // Ten documents are read faster without an index, so the planner is not asked here: the catalog is.
     expect(await indexesOf('orders')).toEqual([
       { name: lookupIndexName(await tableOf('orders')), method: "gin (((_jsonb -> '_id'::text)) jsonb_path_ops) WITH (fastupdate=off)" },
@@ -114,21 +105,21 @@ describe('store-indexes', () => {
     await fill('rejected', 10);
     const table = await tableOf('documents');
     await backend.query(`CREATE INDEX by_hand ON ${pg.escapeIdentifier(database)}.${pg.escapeIdentifier(table)} USING gin ((_jsonb -> '_id'))`);
-    expect((await run(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["rejected"]');
+    expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["rejected"]');
     expect(await indexesOf('documents')).toEqual([]);
   });
 
   it('lets several runs start at once: each collection is indexed by one of them', async () => {
     await fill('documents', 10);
     await fill('rejected', 10);
-    const results = await Promise.all(Array.from({ length: 4 }, () => run(['store-indexes'], storeEnv())));
+    const results = await Promise.all(Array.from({ length: 4 }, () => runJobs(['store-indexes'], storeEnv())));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     const created = results.flatMap((r) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string).created as string[]);
     expect(created.sort()).toEqual(['documents', 'rejected']);
   });
 
   it('finds nothing to do in a database FerretDB has not stored anything in', async () => {
-    const result = await run(['store-indexes'], storeEnv());
+    const result = await runJobs(['store-indexes'], storeEnv());
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('"collections":0,"created":[]');
   });
@@ -137,7 +128,7 @@ describe('store-indexes', () => {
     await fill('documents', 10);
     const schema = await createTestSchema();
     try {
-      const result = await run(['migrate'], { ...storeEnv(), DATABASE_URL: schema.url });
+      const result = await runJobs(['migrate'], { ...storeEnv(), DATABASE_URL: schema.url });
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toContain(`"lookupIndexes":{"database":"${database}","collections":1,"created":["documents"]}`);
     } finally {
@@ -146,7 +137,7 @@ describe('store-indexes', () => {
   });
 
   it('exits 1 saying why without FERRETDB_POSTGRESQL_URL', async () => {
-    const result = await run(['store-indexes'], { DATABASE_URL: process.env['DATABASE_URL'] as string });
+    const result = await runJobs(['store-indexes'], { DATABASE_URL: process.env['DATABASE_URL'] as string });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^jobs store-indexes failed: FERRETDB_POSTGRESQL_URL is not set/);
   });
