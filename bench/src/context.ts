@@ -37,6 +37,12 @@ export interface BenchContext {
   readonly stackPidFiles: Readonly<Record<string, string>>;
 }
 
+/** What Docpipe's services need from the stack (DATABASE_URL, JWT_KEYS...), taken from `env`. */
+export function serviceEnvOf(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const pass = ['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'PIPELINES_DIR', 'KAFKA_CREATE_TOPICS'];
+  return Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
+}
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`${name} is not set: start the benchmark with 'make bench' (bench/run.sh)`);
@@ -52,7 +58,6 @@ function peer(env: NodeJS.ProcessEnv, prefix: string, home: string): Peer {
 export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext {
   const root = required(env, 'BENCH_ROOT');
   const ingestPort = Number(required(env, 'PORT'));
-  const pass = ['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'PIPELINES_DIR', 'KAFKA_CREATE_TOPICS'];
   return {
     root,
     workDir: join(required(env, 'BENCH_DIR'), 'run'),
@@ -70,7 +75,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext 
     bridgePort: ingestPort + 2,
     connectPort: ingestPort + 3,
     noAuthIngestPort: ingestPort + 4,
-    serviceEnv: Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
+    serviceEnv: serviceEnvOf(env),
     bridge: peer(env, 'BENCH_BRIDGE', required(env, 'BENCH_BRIDGE_HOME')),
     connector: peer(env, 'BENCH_CONNECTOR', required(env, 'BENCH_CONNECT_HOME')),
     stackPidFiles: {

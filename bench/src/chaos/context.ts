@@ -2,6 +2,7 @@
 // scripts/test.sh for the short run in make test) and the folders it writes to.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceEnvOf } from '../context.js';
 import type { StackSettings } from './stack.js';
 
 export interface ChaosContext {
@@ -24,8 +25,6 @@ export interface ChaosContext {
   /** The profile's servers, for the faults that stop them; undefined where the run may not touch them. */
   readonly stack: StackSettings | undefined;
 }
-
-const PASS = ['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'KAFKA_CREATE_TOPICS'];
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -51,7 +50,8 @@ export function readChaosContext(env: NodeJS.ProcessEnv, workDir: string, stackA
     root,
     workDir,
     resultsDir: join(root, 'bench', 'results'),
-    serviceEnv: Object.fromEntries(PASS.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
+    // Each scenario sets the services' brokers, store and pipelines folder over these.
+    serviceEnv: serviceEnvOf(env),
     kafkaBrokers: required(env, 'KAFKA_BROKERS').split(','),
     kafkaProxyRoutes: routes,
     mongoUri: required(env, 'MONGODB_URI'),

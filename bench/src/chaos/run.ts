@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { parse, stringify } from 'yaml';
 import { CONSUMER_GROUP, pipelineResources } from '@docpipe/contract';
-import { freePort } from '@docpipe/testing';
+import { freePort, registerUser } from '@docpipe/testing';
 import { check, firstAcknowledgementAfter, type Verdict } from './checker.js';
 import type { ChaosContext } from './context.js';
 import { SteadyLoad } from './load.js';
@@ -143,7 +143,7 @@ export async function runScenario(ctx: ChaosContext, scenario: Scenario, timing:
     await ingest.start();
     await consumer.start();
     const api = `http://127.0.0.1:${ingestPort}`;
-    const authorization = await login(api, `chaos-${id}`);
+    const { authorization } = await registerUser(api, `chaos-${id}`, randomUUID());
     load = new SteadyLoad({
       url: api, documentsPath: `/v1/pipelines/${pipeline}/documents`, authorization, rate: timing.rate,
       timeoutMs: timing.requestTimeoutMs, run: id, document: invoice,
@@ -200,16 +200,6 @@ async function healEverything(world: World): Promise<void> {
     for (const server of world.stack.servers()) world.stack.signal(server, 'SIGCONT');
     await world.stack.restart().catch(() => undefined);
   }
-}
-
-async function login(api: string, username: string): Promise<string> {
-  const credentials = JSON.stringify({ username, password: randomUUID() });
-  const json = { 'content-type': 'application/json' };
-  const user = await fetch(`${api}/v1/users`, { method: 'POST', headers: json, body: credentials });
-  if (user.status !== 201) throw new Error(`registering ${username}: ${user.status} ${await user.text()}`);
-  const token = await fetch(`${api}/v1/token`, { method: 'POST', headers: json, body: credentials });
-  if (token.status !== 200) throw new Error(`a token for ${username}: ${token.status} ${await token.text()}`);
-  return `Bearer ${((await token.json()) as { access_token: string }).access_token}`;
 }
 
 /** The group's committed offsets have caught up with the end of every topic it reads. */
