@@ -1,5 +1,5 @@
 // Strimzi (kafka.strimzi.io/v1): a KRaft cluster of one node pool, its topics and its users.
-import { PORTS, kafkaUserSecret, type SecretKey } from '@docpipe/contract';
+import { PORTS, aclBindings, kafkaUserSecret, type KafkaAccess, type SecretKey } from '@docpipe/contract';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-34';
 import * as strimzi from '../../imports/kafka.strimzi.io.js';
@@ -273,19 +273,12 @@ export class DocpipeTopic extends Construct {
   }
 }
 
-export interface TopicAccess {
-  readonly topic: string;
-  readonly operations: ('Read' | 'Write' | 'Describe')[];
-}
-
 export interface KafkaClientUserProps {
   readonly cluster: string;
   /** The SASL username; Strimzi writes its password to a Secret named after it. */
   readonly name: string;
-  /** Without any, the user authenticates and may do nothing (ingest while no pipeline exists). */
-  readonly topics: readonly TopicAccess[];
-  /** Consumer group the user may join. @default - none */
-  readonly group?: string;
+  /** What the user may do (the contract's ingestAccess, consumerAccess...); with no topic, it may only authenticate. */
+  readonly access: KafkaAccess;
   /** Beside strimzi.io/cluster. @default - none */
   readonly labels?: Labels;
 }
@@ -300,31 +293,20 @@ export class KafkaClientUser extends Construct {
     this.username = props.name;
     this.secret = kafkaUserSecret(props.name);
     const Op = strimzi.KafkaUserSpecAuthorizationAclsOperations;
-    const ops: Record<TopicAccess['operations'][number], strimzi.KafkaUserSpecAuthorizationAclsOperations> = {
-      Read: Op.READ,
-      Write: Op.WRITE,
-      Describe: Op.DESCRIBE,
-    };
-    const acls: strimzi.KafkaUserSpecAuthorizationAcls[] = props.topics.map((t) => ({
+    const ops = { Read: Op.READ, Write: Op.WRITE, Describe: Op.DESCRIBE } as const;
+    const types = {
+      topic: strimzi.KafkaUserSpecAuthorizationAclsResourceType.TOPIC,
+      group: strimzi.KafkaUserSpecAuthorizationAclsResourceType.GROUP,
+    } as const;
+    const acls: strimzi.KafkaUserSpecAuthorizationAcls[] = aclBindings(props.access).map((binding) => ({
       type: strimzi.KafkaUserSpecAuthorizationAclsType.ALLOW,
       resource: {
-        type: strimzi.KafkaUserSpecAuthorizationAclsResourceType.TOPIC,
-        name: t.topic,
+        type: types[binding.resource],
+        name: binding.name,
         patternType: strimzi.KafkaUserSpecAuthorizationAclsResourcePatternType.LITERAL,
       },
-      operations: [...new Set([...t.operations, 'Describe' as const])].map((o) => ops[o]),
+      operations: binding.operations.map((o) => ops[o]),
     }));
-    if (props.group) {
-      acls.push({
-        type: strimzi.KafkaUserSpecAuthorizationAclsType.ALLOW,
-        resource: {
-          type: strimzi.KafkaUserSpecAuthorizationAclsResourceType.GROUP,
-          name: props.group,
-          patternType: strimzi.KafkaUserSpecAuthorizationAclsResourcePatternType.LITERAL,
-        },
-        operations: [Op.READ, Op.DESCRIBE],
-      });
-    }
     new strimzi.KafkaUser(this, 'Resource', {
       metadata: { name: props.name, labels: { ...props.labels, 'strimzi.io/cluster': props.cluster } },
       spec: {

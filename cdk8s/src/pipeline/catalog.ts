@@ -2,8 +2,8 @@
 // one folder and writes to all their topics with one Kafka user. Neither object belongs to one
 // pipeline, so the operator renders both from the set of pipelines, and a pipeline that comes or
 // goes changes them in place.
-import { INGEST_KAFKA_USER, PIPELINE_CATALOG } from '@docpipe/contract';
-import { API_VERSION, KIND, type CompiledPipeline } from '@docpipe/pipeline';
+import { INGEST_KAFKA_USER, PIPELINE_CATALOG, ingestAccess } from '@docpipe/contract';
+import { API_VERSION, KIND, pipelineTopicsOf, type CompiledPipeline } from '@docpipe/pipeline';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -43,8 +43,7 @@ export class PipelineCatalog extends Construct {
     new KafkaClientUser(this, 'IngestUser', {
       cluster: props.kafkaCluster,
       name: INGEST_KAFKA_USER,
-      // Accepted documents, rejections, and a replayed rejection back to its documents topic.
-      topics: sorted.flatMap(({ resources: { topics } }) => [topics.documents, topics.rejected].map((topic) => ({ topic, operations: ['Write' as const] }))),
+      access: ingestAccess(sorted.map(pipelineTopicsOf)),
       labels: { [CATALOG_LABEL]: 'ingest-user' },
     });
   }

@@ -2,8 +2,8 @@
 // its consumer's Kafka user, the spec projection ingest and the consumer read, a consumer
 // Deployment with its own lag scaling, its alerts and its dashboard. The operator synthesizes this
 // construct in memory for each pipeline, so each object has one definition.
-import { CONSUMER_GROUP, PIPELINES_MOUNT, PORT_NAMES, PORTS, pipelineTopics, type SecretKey } from '@docpipe/contract';
-import { topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
+import { CONSUMER_GROUP, PIPELINES_MOUNT, PORT_NAMES, PORTS, consumerAccess, pipelineTopics, type SecretKey } from '@docpipe/contract';
+import { pipelineTopicsOf, topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
 import { posix } from 'node:path';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
@@ -115,17 +115,10 @@ export class PipelineChildren extends Construct {
         retentionMs: t.retentionMs,
       });
     }
-    const { documents, rejected, deadletter, inbox } = pipeline.resources.topics;
     const user = new KafkaClientUser(this, 'ConsumerUser', {
       cluster: cluster.kafkaCluster,
       name: names.consumer,
-      topics: [
-        ...[documents, rejected, ...(pipeline.spec.inbox.enabled ? [inbox] : [])].map((topic) => ({ topic, operations: ['Read' as const] })),
-        // The consumer writes poison to the dead letters, and an inbox record that fails to rejected.
-        { topic: deadletter, operations: ['Write'] },
-        ...(pipeline.spec.inbox.enabled ? [{ topic: rejected, operations: ['Write' as const] }] : []),
-      ],
-      group: names.consumerGroup,
+      access: consumerAccess(pipelineTopicsOf(pipeline), names.consumerGroup),
     });
 
     const spec = new k8s.KubeConfigMap(this, 'Spec', {

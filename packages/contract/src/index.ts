@@ -3,3 +3,4 @@ export * from './invoices.js';
 export * from './service.js';
 export * from './env.js';
 export * from './ids.js';
+export * from './kafka-access.js';

@@ -1,6 +1,6 @@
 export { dateFormat, type DateFormat } from './compile/date-format.js';
 export { exampleProblems } from './compile/examples.js';
-export { compilePipeline, consumedTopics, PipelineSpecError, topicRequests, type CompiledPipeline } from './compile/pipeline.js';
+export { compilePipeline, consumedTopics, PipelineSpecError, pipelineTopicsOf, topicRequests, type CompiledPipeline } from './compile/pipeline.js';
 export { compileTransform, TransformError, type Transform } from './compile/transform.js';
 export { compileValidator, MAX_DEPTH, withoutKind, type ValidationResult, type Validator } from './compile/validator.js';
 export { arrayElements, JSON_TEXT_LIMITS, textProblem, textProblems, utf8Text, type NotUtf8 } from './json-text.js';

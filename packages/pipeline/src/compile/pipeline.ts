@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { pipelineResources, type PipelineResources } from '@docpipe/contract';
+import { pipelineResources, type PipelineResources, type PipelineTopics } from '@docpipe/contract';
 import type { DocumentPipeline, DocumentPipelineSpec } from '../spec/schema.js';
 import { exampleProblems } from './examples.js';
 import { compileTransform, type Transform } from './transform.js';
@@ -80,6 +80,11 @@ export function compilePipeline(resource: DocumentPipeline, source: string): Com
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** What decides the Kafka rights of a pipeline's users (the contract's ingestAccess, consumerAccess). */
+export function pipelineTopicsOf(pipeline: CompiledPipeline): PipelineTopics {
+  return { resources: pipeline.resources, inbox: pipeline.spec.inbox.enabled };
+}
 
 /** The topics a pipeline needs, as the local stack creates them (in a cluster: its KafkaTopics). */
 export function topicRequests(pipeline: CompiledPipeline): { topic: string; partitions: number; retentionMs: number }[] {
