@@ -38,6 +38,12 @@ export const PipelinesEnv = {
   PIPELINES_DIR: nonEmpty({ description: 'folder of the *.yaml DocumentPipeline specs, loaded and watched' }),
   // Only the local stack sets it: in a cluster, topics exist only as KafkaTopic resources.
   KAFKA_CREATE_TOPICS: Type.Boolean({ default: false, description: "create a loaded pipeline's topics" }),
+  // With KAFKA_CREATE_TOPICS on a broker with ACLs, the local stack stands in for the operator: its
+  // super user creates the topics and grants the service's own user what its KafkaUser grants.
+  KAFKA_ADMIN_SASL_USERNAME: Type.Optional(
+    nonEmpty({ description: "a super user that creates the topics and grants KAFKA_SASL_USERNAME its pipelines' ACLs; read only with KAFKA_CREATE_TOPICS" }),
+  ),
+  KAFKA_ADMIN_SASL_PASSWORD: Type.Optional(nonEmpty()),
 } satisfies TProperties;
 
 export const MongoEnv = {

@@ -3,3 +3,4 @@ export { BatchingProducer, KafkaUnavailableError, KafkaWriteUnknownError, type B
 export { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions, type ConsumedRecord, type RecordChunk } from './consumer.js';
 export type { Kafka } from 'kafkajs';
 export { ensureTopics, type TopicRequest } from './topics.js';
+export { grantAccess } from './acls.js';

@@ -1,4 +1,4 @@
-import type { KafkaEnv } from '@docpipe/contract';
+import type { KafkaEnv, PipelinesEnv } from '@docpipe/contract';
 import { envSchema } from 'env-schema';
 import type { Static, TObject } from 'typebox';
 
@@ -41,5 +41,27 @@ export function kafkaConnection(env: KafkaEnvValues, defaultClientId: string) {
     clientId: env.KAFKA_CLIENT_ID ?? defaultClientId,
     sasl: username && password ? { username, password } : undefined,
     ssl: env.KAFKA_SSL && caFile !== undefined ? { caFile } : env.KAFKA_SSL,
+  };
+}
+
+type PipelinesEnvValues = Static<TObject<typeof PipelinesEnv>>;
+
+/**
+ * Who creates a loaded pipeline's topics (KAFKA_CREATE_TOPICS, the local stack) and grants the
+ * service its ACLs: an administrator's credentials, or without them the service's own client,
+ * which then grants nothing.
+ */
+export function kafkaProvisioning(env: KafkaEnvValues & PipelinesEnvValues) {
+  const { KAFKA_ADMIN_SASL_USERNAME: username, KAFKA_ADMIN_SASL_PASSWORD: password } = env;
+  if ((username === undefined) !== (password === undefined)) {
+    throw new ConfigError('invalid configuration: set both KAFKA_ADMIN_SASL_USERNAME and KAFKA_ADMIN_SASL_PASSWORD, or neither');
+  }
+  if (username !== undefined && env.KAFKA_CREATE_TOPICS && env.KAFKA_SASL_USERNAME === undefined) {
+    throw new ConfigError('invalid configuration: KAFKA_ADMIN_SASL_USERNAME grants ACLs to KAFKA_SASL_USERNAME, which is not set');
+  }
+  return {
+    createTopics: env.KAFKA_CREATE_TOPICS,
+    // Unused without KAFKA_CREATE_TOPICS: a process that creates nothing grants nothing.
+    admin: env.KAFKA_CREATE_TOPICS && username && password ? { username, password } : undefined,
   };
 }

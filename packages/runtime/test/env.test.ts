@@ -1,7 +1,7 @@
 import { KafkaEnv, MongoEnv } from '@docpipe/contract';
 import { Type } from 'typebox';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, kafkaConnection, loadEnv } from '../src/env.js';
+import { ConfigError, kafkaConnection, kafkaProvisioning, loadEnv } from '../src/env.js';
 
 const schema = Type.Object({ ...KafkaEnv, ...MongoEnv, PORT: Type.Integer({ default: 8080, minimum: 1, maximum: 65535 }) });
 
@@ -46,5 +46,31 @@ describe('kafkaConnection', () => {
 
   it('refuses half a SASL configuration', () => {
     expect(() => kafkaConnection({ ...base, KAFKA_SASL_USERNAME: 'u' }, 'ingest')).toThrow(/KAFKA_SASL_PASSWORD/);
+  });
+});
+
+describe('kafkaProvisioning', () => {
+  const base = { KAFKA_BROKERS: 'a:1', KAFKA_SSL: false, PIPELINES_DIR: '/p', KAFKA_CREATE_TOPICS: true };
+  const admin = { KAFKA_ADMIN_SASL_USERNAME: 'admin', KAFKA_ADMIN_SASL_PASSWORD: 'secret' };
+  const own = { KAFKA_SASL_USERNAME: 'ingest', KAFKA_SASL_PASSWORD: 'pw' };
+
+  it('creates topics with the service itself when no administrator is given', () => {
+    expect(kafkaProvisioning(base)).toEqual({ createTopics: true, admin: undefined });
+  });
+
+  it("takes the administrator's credentials to grant the service's own user", () => {
+    expect(kafkaProvisioning({ ...base, ...own, ...admin }).admin).toEqual({ username: 'admin', password: 'secret' });
+  });
+
+  it('leaves the administrator unused when it creates no topics', () => {
+    expect(kafkaProvisioning({ ...base, ...own, ...admin, KAFKA_CREATE_TOPICS: false }).admin).toBeUndefined();
+  });
+
+  it.each([
+    [{ ...base, ...own, KAFKA_ADMIN_SASL_USERNAME: 'admin' }, /KAFKA_ADMIN_SASL_PASSWORD/],
+    [{ ...base, ...admin }, /KAFKA_SASL_USERNAME, which is not set/],
+  ])('refuses an administrator it could not use (%#)', (env, message) => {
+    expect(() => kafkaProvisioning(env)).toThrow(ConfigError);
+    expect(() => kafkaProvisioning(env)).toThrow(message);
   });
 });
