@@ -1,6 +1,6 @@
-import { servedPipelinesMetric } from '@docpipe/contract';
-import { BatchingProducer, createKafkaClient, ensureTopics, startBatchConsumer } from '@docpipe/kafka';
-import { consumedTopics, PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
+import { consumerAccess, servedPipelinesMetric } from '@docpipe/contract';
+import { BatchingProducer, createKafkaClient, ensureTopics, grantAccess, startBatchConsumer } from '@docpipe/kafka';
+import { consumedTopics, PipelineRegistry, pipelineTopicsOf, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
 import { servedPipelinesGauge } from '@docpipe/runtime';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
@@ -77,10 +77,15 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     // stop() stops it first; this is for a start that fails half-way.
     cleanup.push(() => subscription.stop());
 
+    // Before the member joins: a topic it may not read yet would fail the join.
+    const { admin, sasl } = config.kafka;
+    const provisioner = admin ? createKafkaClient({ ...config.kafka, sasl: admin, logger }) : kafka;
     const createTopics = async (pipelines: readonly CompiledPipeline[]) => {
       if (!config.kafka.createTopics || pipelines.length === 0) return;
-      const created = await ensureTopics(kafka, pipelines.flatMap(topicRequests));
+      const created = await ensureTopics(provisioner, pipelines.flatMap(topicRequests));
       if (created.length > 0) logger.info({ topics: created }, 'topics created');
+      if (!admin || !sasl) return;
+      for (const pipeline of pipelines) await grantAccess(provisioner, sasl.username, consumerAccess(pipelineTopicsOf(pipeline), config.groupId));
     };
     const indexing = new AbortController();
     const builds = new Set<Promise<void>>();

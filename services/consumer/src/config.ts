@@ -1,5 +1,5 @@
 import { ConsumerEnv } from '@docpipe/contract';
-import { ConfigError, kafkaConnection, loadEnv } from '@docpipe/runtime';
+import { ConfigError, kafkaConnection, kafkaProvisioning, loadEnv } from '@docpipe/runtime';
 
 export interface RetryPolicy {
   /** Cap of the first delay; each further retry doubles it, up to maxDelayMs. */
@@ -11,10 +11,8 @@ export interface ConsumerConfig {
   readonly logLevel: string;
   /** The folder of DocumentPipeline specs that the consumer loads and watches. */
   readonly pipelinesDir: string;
-  readonly kafka: ReturnType<typeof kafkaConnection> & {
-    /** Create a loaded pipeline's topics (the local stack; a cluster has them as KafkaTopics). */
-    readonly createTopics: boolean;
-  };
+  /** createTopics: the local stack creates a loaded pipeline's topics (a cluster has them as KafkaTopics). */
+  readonly kafka: ReturnType<typeof kafkaConnection> & ReturnType<typeof kafkaProvisioning>;
   readonly groupId: string;
   readonly mongodb: { readonly uri: string; readonly database: string };
   readonly metricsPort: number;
@@ -35,7 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig
   return {
     logLevel: e.LOG_LEVEL,
     pipelinesDir: e.PIPELINES_DIR,
-    kafka: { ...kafkaConnection(e, 'consumer'), createTopics: e.KAFKA_CREATE_TOPICS },
+    kafka: { ...kafkaConnection(e, 'consumer'), ...kafkaProvisioning(e) },
     groupId: e.KAFKA_GROUP_ID,
     mongodb: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     metricsPort: e.METRICS_PORT,

@@ -1,5 +1,5 @@
 import { DURATION_PATTERN, IngestEnv } from '@docpipe/contract';
-import { ConfigError, kafkaConnection, loadEnv, splitList } from '@docpipe/runtime';
+import { ConfigError, kafkaConnection, kafkaProvisioning, loadEnv, splitList } from '@docpipe/runtime';
 import type { Static } from 'typebox';
 
 const DURATION = new RegExp(DURATION_PATTERN);
@@ -20,9 +20,8 @@ export interface Config {
   readonly trustProxy: boolean | string[];
   /** The folder of DocumentPipeline specs that ingest loads and watches. */
   readonly pipelinesDir: string;
-  readonly kafka: ReturnType<typeof kafkaConnection> & {
-    /** Create a loaded pipeline's topics (the local stack; a cluster has them as KafkaTopics). */
-    readonly createTopics: boolean;
+  /** createTopics: the local stack creates a loaded pipeline's topics (a cluster has them as KafkaTopics). */
+  readonly kafka: ReturnType<typeof kafkaConnection> & ReturnType<typeof kafkaProvisioning> & {
     readonly ackTimeoutMs: number;
     readonly lingerMs: number;
     readonly maxQueuedRecords: number;
@@ -101,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pipelinesDir: e.PIPELINES_DIR,
     kafka: {
       ...kafkaConnection(e, 'ingest'),
-      createTopics: e.KAFKA_CREATE_TOPICS,
+      ...kafkaProvisioning(e),
       ackTimeoutMs: e.KAFKA_ACK_TIMEOUT_MS,
       lingerMs: e.KAFKA_LINGER_MS,
       maxQueuedRecords: e.KAFKA_MAX_QUEUED_RECORDS,

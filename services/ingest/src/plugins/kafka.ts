@@ -1,13 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchingProducer, createKafkaClient, ensureTopics, type OutgoingRecord, type TopicRequest } from '@docpipe/kafka';
+import type { KafkaAccess } from '@docpipe/contract';
+import { BatchingProducer, createKafkaClient, ensureTopics, grantAccess, type OutgoingRecord, type TopicRequest } from '@docpipe/kafka';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface KafkaOutlet {
   /** Resolves once Kafka acknowledged every record (acks=all); rejects with KafkaUnavailableError. */
   publish(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
-  /** Creates the topics that do not exist yet (KAFKA_CREATE_TOPICS); resolves with those it created. */
-  ensureTopics(requests: readonly TopicRequest[]): Promise<string[]>;
+  /**
+   * Creates the topics that do not exist yet (KAFKA_CREATE_TOPICS) and, with an administrator,
+   * grants ingest's user `access` on them; resolves with the topics it created.
+   */
+  ensureTopics(requests: readonly TopicRequest[], access: KafkaAccess): Promise<string[]>;
   /** Resolves when the producer is connected and a broker answers a metadata request. */
   ping(): Promise<void>;
 }
@@ -29,6 +33,7 @@ export default fp(
     const { kafka: config } = app.config;
     const log = app.log.child({ component: 'kafka' });
     const client = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, sasl: config.sasl, ssl: config.ssl, logger: log });
+    const provisioner = config.admin ? createKafkaClient({ ...config, sasl: config.admin, logger: log }) : client;
     const producer = new BatchingProducer(client, {
       ackTimeoutMs: config.ackTimeoutMs,
       lingerMs: config.lingerMs,
@@ -66,7 +71,11 @@ export default fp(
           done();
         }
       },
-      ensureTopics: (requests) => ensureTopics(client, requests),
+      async ensureTopics(requests, access) {
+        const created = await ensureTopics(provisioner, requests);
+        if (config.admin && config.sasl) await grantAccess(provisioner, config.sasl.username, access);
+        return created;
+      },
       async ping() {
         if (!producer.connected) throw new Error('the producer is not connected');
         await admin.connect();

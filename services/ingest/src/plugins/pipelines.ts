@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TopicRequest } from '@docpipe/kafka';
-import { servedPipelinesMetric } from '@docpipe/contract';
-import { PipelineRegistry, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
+import { ingestAccess, servedPipelinesMetric } from '@docpipe/contract';
+import { PipelineRegistry, pipelineTopicsOf, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
 import { servedPipelinesGauge } from '@docpipe/runtime';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -58,7 +58,7 @@ export default fp(
       try {
         for (let missing = missingTopics(); missing.length > 0 && !stop.signal.aborted; missing = missingTopics()) {
           try {
-            const created = await app.kafka.ensureTopics(missing);
+            const created = await app.kafka.ensureTopics(missing, ingestAccess(registry.list().map(pipelineTopicsOf)));
             for (const { topic } of missing) ensured.add(topic);
             if (created.length > 0) log.info({ created }, 'created the topics of the loaded pipelines');
           } catch (error) {
