@@ -1,6 +1,7 @@
 // Where the run happens: the bench profile's servers and ports, the installed peers, the folders.
 // bench/run.sh exports all of it; main.js is not meant to be started any other way.
 import { join } from 'node:path';
+import { STACK_KAFKA_CREDENTIALS } from '@docpipe/testing';
 
 export interface Peer {
   readonly version?: string;
@@ -39,7 +40,11 @@ export interface BenchContext {
 
 /** What Docpipe's services need from the stack (DATABASE_URL, JWT_KEYS...), taken from `env`. */
 export function serviceEnvOf(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const pass = ['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'PIPELINES_DIR', 'KAFKA_CREATE_TOPICS'];
+  const pass = [
+    ...['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'PIPELINES_DIR', 'KAFKA_CREATE_TOPICS'],
+    // Each service picks its own Kafka user from them (stackKafkaEnv).
+    ...STACK_KAFKA_CREDENTIALS,
+  ];
   return Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
 }
 

@@ -4,6 +4,7 @@ import { CONSUMER_GROUP, INVOICES } from '@docpipe/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { MongoClient, type Db, type MongoServerError } from 'mongodb';
+import { stackKafkaAdmin } from '@docpipe/testing';
 import type { BenchContext } from './context.js';
 import type { Envelope } from './documents.js';
 
@@ -24,7 +25,7 @@ export class Pipeline {
   }
 
   static async connect(ctx: BenchContext): Promise<Pipeline> {
-    const kafka = new Kafka({ clientId: 'bench', brokers: ctx.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ ...stackKafkaAdmin('bench', ctx.serviceEnv), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     const mongo = await new MongoClient(ctx.mongoUri).connect();

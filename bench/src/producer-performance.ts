@@ -49,6 +49,8 @@ export interface ProducerPerformanceRun {
   readonly warmupRecords: number;
   /** Newline-separated record values: the tool sends them in random order. */
   readonly payloadFile: string;
+  /** A .properties file of the settings that must not show on a command line (SASL). */
+  readonly producerConfigFile: string;
   /** Producer settings beyond bootstrap.servers, e.g. acks and batching. */
   readonly producerProps: Readonly<Record<string, string | number>>;
 }
@@ -72,6 +74,8 @@ export async function producerPerformance(options: ProducerPerformanceRun): Prom
       '-1',
       '--payload-file',
       options.payloadFile,
+      '--producer.config',
+      options.producerConfigFile,
       '--producer-props',
       `bootstrap.servers=${options.brokers}`,
       ...Object.entries(options.producerProps).map(([name, value]) => `${name}=${value}`),

@@ -2,7 +2,9 @@
 // and the peers from the jars their installers cached.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stackKafkaEnv } from '@docpipe/testing';
 import type { BenchContext } from './context.js';
+import { javaKafkaSecurity, propertiesLines } from './kafka-security.js';
 import { answers, StartFailed, type StartOptions } from './processes.js';
 
 export interface IngestOptions {
@@ -24,7 +26,7 @@ export function ingest(ctx: BenchContext, options: IngestOptions): StartOptions 
     command: process.execPath,
     args: [...profile, join(ctx.root, 'services/ingest/dist/server.js')],
     // warn: the per-request lines are off below debug anyway; this also keeps start-up chatter out.
-    env: { ...ctx.serviceEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: options.authMode },
+    env: { ...ctx.serviceEnv, ...stackKafkaEnv('ingest', ctx.serviceEnv), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: options.authMode },
     logFile: join(ctx.workDir, `ingest-${options.authMode}.log`),
     ready: answers(`http://127.0.0.1:${port}/readyz`),
   };
@@ -43,6 +45,7 @@ export function consumer(ctx: BenchContext, options: ConsumerOptions): StartOpti
     args: [join(ctx.root, 'services/consumer/dist/server.js')],
     env: {
       ...ctx.serviceEnv,
+      ...stackKafkaEnv('consumer', ctx.serviceEnv),
       METRICS_PORT: String(ctx.consumerMetricsPort),
       LOG_LEVEL: 'warn',
       CONSUMER_CHUNK_SIZE: String(options.chunkSize),
@@ -74,13 +77,15 @@ function render(ctx: BenchContext, template: string, values: Record<string, stri
     if (!(name in values)) throw new Error(`config/bench/${template}: no value for @${name}@`);
     return String(values[name]);
   });
-  writeFileSync(dest, text);
+  // It may hold the brokers' password.
+  writeFileSync(dest, text, { mode: 0o600 });
   return dest;
 }
 
 export function bridge(ctx: BenchContext): StartOptions {
   const home = ctx.bridge.home as string;
-  const config = render(ctx, 'kafka-bridge.properties', { KAFKA_BROKERS: ctx.kafkaBrokers, PORT: ctx.bridgePort });
+  const security = javaKafkaSecurity(ctx.serviceEnv);
+  const config = render(ctx, 'kafka-bridge.properties', { KAFKA_BROKERS: ctx.kafkaBrokers, KAFKA_SECURITY: propertiesLines(security, 'kafka.'), PORT: ctx.bridgePort });
   return {
     name: 'Kafka Bridge',
     command: 'java',
@@ -106,8 +111,12 @@ export const SINK_GROUP = `connect-${SINK_NAME}`;
 
 export function connect(ctx: BenchContext, options: { chunkSize: number; tasks: number }): StartOptions {
   const home = ctx.connector.home as string;
+  const security = javaKafkaSecurity(ctx.serviceEnv);
   const worker = render(ctx, 'connect-standalone.properties', {
     KAFKA_BROKERS: ctx.kafkaBrokers,
+    // The worker's own clients, then the sink task's consumer, which takes only `consumer.` settings.
+    KAFKA_SECURITY: propertiesLines(security),
+    CONSUMER_KAFKA_SECURITY: propertiesLines(security, 'consumer.'),
     PORT: ctx.connectPort,
     PLUGINS: join(home, 'plugins'),
     OFFSETS_FILE: join(ctx.workDir, 'connect.offsets'),

@@ -1,4 +1,5 @@
 import { createKafkaClient } from '@docpipe/kafka';
+import { stackKafkaAdmin } from '@docpipe/testing';
 
 /**
  * Fails when another consumer is in the consumer group: it would take some of the partitions, and
@@ -8,7 +9,7 @@ import { createKafkaClient } from '@docpipe/kafka';
 export async function requireNoOtherConsumer(): Promise<void> {
   const groupId = process.env['KAFKA_GROUP_ID'] || 'docpipe-consumer';
   const silent = { error() {}, warn() {}, info() {}, debug() {} };
-  const admin = createKafkaClient({ brokers: String(process.env['KAFKA_BROKERS']).split(','), clientId: 'load-it', logger: silent }).admin();
+  const admin = createKafkaClient({ ...stackKafkaAdmin('load-it'), logger: silent }).admin();
   await admin.connect();
   try {
     const { groups } = await admin.describeGroups([groupId]);

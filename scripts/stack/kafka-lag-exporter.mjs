@@ -3,7 +3,7 @@
 // and kafka_topic_partition_current_offset. The real exporter is not served by the Go module proxy
 // this project installs from; without this stand-in, the lag panels and the lag alert could not be
 // checked against live data here. It answers only what the cluster's exporter answers.
-//   node scripts/stack/kafka-lag-exporter.mjs <port> <brokers>
+//   KAFKA_SASL_USERNAME=... KAFKA_SASL_PASSWORD=... node scripts/stack/kafka-lag-exporter.mjs <port> <brokers>
 import { createServer } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import { Gauge, Registry } from 'prom-client';
@@ -24,7 +24,10 @@ const REFRESH_MS = 4000;
 const READ_TIMEOUT_MS = 15_000;
 // One retry: a topic deleted between listing and reading fails fast and is skipped, where the
 // default retries would hold the whole read for seconds.
-const kafka = new Kafka({ clientId: 'kafka-lag-exporter', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+// As the stack's super user, from KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: it reads every group.
+const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = process.env;
+const sasl = username && password ? { mechanism: 'scram-sha-512', username, password } : undefined;
+const kafka = new Kafka({ clientId: 'kafka-lag-exporter', brokers: brokers.split(','), sasl, logLevel: logLevel.NOTHING, retry: { retries: 1 } });
 let admin = kafka.admin();
 
 async function read() {

@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { parse, stringify } from 'yaml';
 import { CONSUMER_GROUP, pipelineResources } from '@docpipe/contract';
-import { freePort, registerUser } from '@docpipe/testing';
+import { freePort, registerUser, stackKafkaAdmin, stackKafkaEnv } from '@docpipe/testing';
 import { check, firstAcknowledgementAfter, type Verdict } from './checker.js';
 import type { ChaosContext } from './context.js';
 import { SteadyLoad } from './load.js';
@@ -104,10 +104,11 @@ export async function runScenario(ctx: ChaosContext, scenario: Scenario, timing:
   const ingestPort = await freePort();
   const ingest = new Service({
     root: ctx.root, part: 'ingest', name: 'ingest', port: ingestPort, logFile: join(dir, 'ingest.log'),
-    env: { ...common, KAFKA_BROKERS: ingestKafka, MONGODB_URI: ctx.mongoUri },
+    env: { ...common, ...stackKafkaEnv('ingest', ctx.serviceEnv), KAFKA_BROKERS: ingestKafka, MONGODB_URI: ctx.mongoUri },
   });
   const consumerEnv = {
     ...common,
+    ...stackKafkaEnv('consumer', ctx.serviceEnv),
     KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
     KAFKA_GROUP_ID: groupId,
     MONGODB_URI: `mongodb://127.0.0.1:${storeProxy.port}/`,
@@ -116,7 +117,7 @@ export async function runScenario(ctx: ChaosContext, scenario: Scenario, timing:
   const consumer = new Service({ root: ctx.root, part: 'consumer', name: 'consumer', port: await freePort(), logFile: join(dir, 'consumer.log'), env: consumerEnv });
   const rival = new Service({ root: ctx.root, part: 'consumer', name: 'rival consumer', port: await freePort(), logFile: join(dir, 'rival.log'), env: consumerEnv });
 
-  const kafka = new Kafka({ clientId: 'docpipe-chaos', brokers: [...ctx.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...stackKafkaAdmin('docpipe-chaos', ctx.serviceEnv), brokers: [...ctx.kafkaBrokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const mongo = new MongoClient(ctx.mongoUri);
   const collection = mongo.db(ctx.database).collection(resources.collections.documents);

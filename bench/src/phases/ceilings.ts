@@ -8,6 +8,7 @@ import { httpMeasurement, httpParams, httpRun } from '../http-load.js';
 import { measure, onServer, planned } from '../measure.js';
 import type { BenchOptions } from '../options.js';
 import type { Pipeline } from '../pipeline.js';
+import { javaKafkaSecurity, writePrivateProperties } from '../kafka-security.js';
 import { producerPerformance } from '../producer-performance.js';
 import type { Measurement } from '../results.js';
 import * as services from '../services.js';
@@ -43,6 +44,7 @@ export async function ceilings(ctx: BenchContext, o: BenchOptions, pipeline: Pip
         records: o.kafkaRecords,
         warmupRecords,
         payloadFile,
+        producerConfigFile: writePrivateProperties(join(ctx.workDir, 'producer-performance.properties'), javaKafkaSecurity(ctx.serviceEnv)),
         producerProps,
       });
     },

@@ -21,6 +21,41 @@ export function requireStackEnv<const N extends string>(names: readonly N[]): Re
   return Object.fromEntries(names.map((name) => [name, process.env[name] as string])) as Record<N, string>;
 }
 
+/**
+ * The Kafka credentials a service gets on the local stack: its own user (env.sh's
+ * DOCPIPE_KAFKA_<PART>_SASL_*) as the KAFKA_SASL_* it reads, and the super user that creates its
+ * pipelines' topics and grants it their ACLs; nothing on a broker without users.
+ */
+export function stackKafkaEnv(part: 'ingest' | 'consumer', env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const prefix = `DOCPIPE_KAFKA_${part.toUpperCase()}_SASL_`;
+  const username = env[`${prefix}USERNAME`];
+  const password = env[`${prefix}PASSWORD`];
+  const admin = env['KAFKA_ADMIN_SASL_USERNAME'];
+  const adminPassword = env['KAFKA_ADMIN_SASL_PASSWORD'];
+  return {
+    ...(username && password ? { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } : {}),
+    ...(admin && adminPassword ? { KAFKA_ADMIN_SASL_USERNAME: admin, KAFKA_ADMIN_SASL_PASSWORD: adminPassword } : {}),
+  };
+}
+
+/** The variables stackKafkaEnv reads, for a harness that hands a chosen env on to the services. */
+export const STACK_KAFKA_CREDENTIALS = ['ingest', 'consumer', 'admin'].flatMap((user) =>
+  ['USERNAME', 'PASSWORD'].map((half) => (user === 'admin' ? `KAFKA_ADMIN_SASL_${half}` : `DOCPIPE_KAFKA_${user.toUpperCase()}_SASL_${half}`)),
+);
+
+/**
+ * Client options for a test's or a benchmark's own Kafka work on the local stack: its brokers, as
+ * the stack's super user; usable by kafkajs and by @docpipe/kafka alike.
+ */
+export function stackKafkaAdmin(clientId: string, env: NodeJS.ProcessEnv = process.env) {
+  const brokers = env['KAFKA_BROKERS'];
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run with the local stack (make test)');
+  const username = env['KAFKA_ADMIN_SASL_USERNAME'];
+  const password = env['KAFKA_ADMIN_SASL_PASSWORD'];
+  const sasl = username && password ? { sasl: { mechanism: 'scram-sha-512' as const, username, password } } : {};
+  return { brokers: brokers.split(','), clientId, ...sasl };
+}
+
 /** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -83,11 +118,14 @@ export class ServiceProcess {
     return service;
   }
 
-  /** Starts the process without waiting for it to be ready, for tests that act while it starts. */
+  /**
+   * Starts the process without waiting for it to be ready, for tests that act while it starts. It
+   * connects to Kafka as the part's own user of the local stack unless `env` says otherwise.
+   */
   static spawn(part: 'ingest' | 'consumer', env: Record<string, string> = {}): ServiceProcess {
     const entry = `services/${part}/dist/server.js`;
     if (!existsSync(`${ROOT}/${entry}`)) throw new Error(`${entry} is missing: run npm run build`);
-    const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...stackKafkaEnv(part), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new ServiceProcess(part, child);
   }
 

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilePipelineFile, topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
-import { requireStackEnv } from '@docpipe/testing';
+import { requireStackEnv, stackKafkaAdmin, stackKafkaEnv } from '@docpipe/testing';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -72,7 +72,7 @@ export async function createSandbox(name: string, partitions = { documents: 3, r
   const created = Object.values(topics);
   const groupId = `it-consumer-${suffix}`;
   const database = `it_consumer_${suffix.replaceAll('-', '_')}`;
-  const kafka = new Kafka({ clientId: 'consumer-it', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...stackKafkaAdmin('consumer-it'), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -90,6 +90,7 @@ export async function createSandbox(name: string, partitions = { documents: 3, r
   const mongo = await new MongoClient(mongoUri).connect();
   const env = {
     KAFKA_BROKERS: brokers,
+    ...stackKafkaEnv('consumer'),
     MONGODB_URI: mongoUri,
     MONGODB_DATABASE: database,
     PIPELINES_DIR: pipelinesDir,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaClient, type Kafka } from '@docpipe/kafka';
+import { stackKafkaAdmin, stackKafkaEnv } from '@docpipe/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
@@ -21,7 +22,7 @@ export function stackEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
         '  eval "$(DOCPIPE_PROFILE=ingestdev scripts/stack/env.sh)" && node services/jobs/dist/main.js migrate',
     );
   }
-  return { ...process.env, LOG_LEVEL: 'warn', ...overrides };
+  return { ...process.env, LOG_LEVEL: 'warn', ...stackKafkaEnv('ingest'), ...overrides };
 }
 
 /** Builds the app against the stack and waits until /readyz says every dependency is up. */
@@ -76,7 +77,7 @@ export class TopicReader {
 
   static async start(topics: readonly string[]): Promise<TopicReader> {
     const silent = { error() {}, warn() {}, info() {}, debug() {} };
-    const kafka = createKafkaClient({ brokers: String(stackEnv()['KAFKA_BROKERS']).split(','), clientId: 'ingest-it', logger: silent });
+    const kafka = createKafkaClient({ ...stackKafkaAdmin('ingest-it'), logger: silent });
     const reader = new TopicReader(kafka);
     const admin = kafka.admin();
     await admin.connect();

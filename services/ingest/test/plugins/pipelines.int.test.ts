@@ -3,17 +3,18 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafkaClient } from '@docpipe/kafka';
+import { stackKafkaAdmin } from '@docpipe/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoice, order, PIPELINES_DIR } from '../helpers.js';
-import { buildStackApp, newUser, stackEnv, TopicReader } from '../stack.js';
+import { buildStackApp, newUser, TopicReader } from '../stack.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 describe('pipelines against the stack (KAFKA_CREATE_TOPICS)', () => {
   // A pipeline no run has served before, so its topics do not exist yet.
   const name = `it-${randomUUID().slice(0, 8)}`;
-  const kafka = createKafkaClient({ brokers: String(stackEnv()['KAFKA_BROKERS']).split(','), clientId: 'ingest-it', logger: silent });
+  const kafka = createKafkaClient({ ...stackKafkaAdmin('ingest-it'), logger: silent });
   let dir: string;
   let app: FastifyInstance;
   let user: Awaited<ReturnType<typeof newUser>>;

@@ -11,9 +11,9 @@ import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_ID_NAMESPACE } from '@docpipe/contract';
 import { createKafkaClient, type Kafka } from '@docpipe/kafka';
-import { waitFor } from '@docpipe/testing';
+import { stackKafkaAdmin, waitFor } from '@docpipe/testing';
 import { invoice } from '../../helpers.js';
-import { buildStackApp, newUser, stackEnv } from '../../stack.js';
+import { buildStackApp, newUser } from '../../stack.js';
 
 const root = fileURLToPath(new URL('../../../../..', import.meta.url));
 const brokerPid = () => Number(readFileSync(join(root, '.local', process.env['DOCPIPE_PROFILE'] ?? 'test', 'kafka', 'kafka.pid'), 'utf8').trim());
@@ -63,7 +63,7 @@ describe('a paused broker', () => {
   let user: Awaited<ReturnType<typeof newUser>>;
   beforeAll(async () => {
     app = await buildStackApp({ KAFKA_ACK_TIMEOUT_MS: '1500' });
-    kafka = createKafkaClient({ brokers: String(stackEnv()['KAFKA_BROKERS']).split(','), clientId: 'ingest-it-pause', logger: silent });
+    kafka = createKafkaClient({ ...stackKafkaAdmin('ingest-it-pause'), logger: silent });
     user = await newUser(app);
   });
   afterAll(async () => {
