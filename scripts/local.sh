@@ -61,9 +61,12 @@ shutdown() {
 trap 'shutdown; exit 0' INT TERM
 trap shutdown EXIT
 
-start consumer "$ROOT/services/consumer/dist/server.js"
+# Each service connects to Kafka as its own user, with the ACLs its cluster KafkaUser has.
+KAFKA_SASL_USERNAME=$DOCPIPE_KAFKA_CONSUMER_SASL_USERNAME KAFKA_SASL_PASSWORD=$DOCPIPE_KAFKA_CONSUMER_SASL_PASSWORD \
+  start consumer "$ROOT/services/consumer/dist/server.js"
 start scheduler "$ROOT/services/jobs/dist/main.js" schedule
-start ingest "$ROOT/services/ingest/dist/server.js"
+KAFKA_SASL_USERNAME=$DOCPIPE_KAFKA_INGEST_SASL_USERNAME KAFKA_SASL_PASSWORD=$DOCPIPE_KAFKA_INGEST_SASL_PASSWORD \
+  start ingest "$ROOT/services/ingest/dist/server.js"
 
 # wait_ready NAME URL: poll until 200, failing with the log tail if the process dies or it times out.
 wait_ready() {

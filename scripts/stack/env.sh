@@ -19,6 +19,17 @@ emit DOCPIPE_LAG_EXPORTER_PORT "$LAG_EXPORTER_PORT"
 emit DOCPIPE_INGEST_PORT "$INGEST_PORT"
 emit DOCPIPE_CONSUMER_METRICS_PORT "$CONSUMER_METRICS_PORT"
 emit KAFKA_BROKERS "$KAFKA_BOOTSTRAP"
+# The brokers take SCRAM users only. The services each connect as their own (ServiceProcess and
+# scripts/local.sh set KAFKA_SASL_* from these); the super user creates a pipeline's topics and
+# grants the services their ACLs, where a cluster has the operator, and serves tests and tools.
+if [ -n "${KAFKA_ADMIN_USER:-}" ]; then
+  emit KAFKA_ADMIN_SASL_USERNAME "$KAFKA_ADMIN_USER"
+  emit KAFKA_ADMIN_SASL_PASSWORD "$KAFKA_ADMIN_PASSWORD"
+  emit DOCPIPE_KAFKA_INGEST_SASL_USERNAME "$KAFKA_INGEST_USER"
+  emit DOCPIPE_KAFKA_INGEST_SASL_PASSWORD "$KAFKA_INGEST_PASSWORD"
+  emit DOCPIPE_KAFKA_CONSUMER_SASL_USERNAME "$KAFKA_CONSUMER_USER"
+  emit DOCPIPE_KAFKA_CONSUMER_SASL_PASSWORD "$KAFKA_CONSUMER_PASSWORD"
+fi
 if [ "$KAFKA_PROXY" -eq 1 ]; then
   # The addresses the brokers' PROXIED listeners advertise, and the TCP proxies the fault harness
   # runs for them, as proxy port=listener port.

@@ -75,6 +75,10 @@ PGDATA_DIR=$PG_DIR/data
 PROMETHEUS_DIR=$DIR/prometheus
 SECRETS=$DIR/secrets.env
 
+# The SCRAM users the brokers were formatted with (up.sh), as the contract named them then.
+KAFKA_USERS=$KAFKA_DIR/users.env
+# The stack's super user's client settings for Kafka's own tools (--command-config).
+KAFKA_ADMIN_PROPERTIES=$KAFKA_DIR/admin.properties
 # The Kafka brokers, numbered from 1. Broker n listens for clients on KAFKA_PORT+2(n-1) and as a
 # controller on the port after that, and serves metrics on KAFKA_METRICS_PORT+n-1. With
 # DOCPIPE_KAFKA_PROXY=1 its PROXIED listener takes its client port+21 (R_n) and is advertised as
@@ -109,17 +113,21 @@ as_pg() {
 }
 
 # ensure_secrets: random per-profile secrets, made once, readable only by the owner. Nothing in
-# scripts/stack prints them except env.sh, whose output is meant for `eval`.
+# scripts/stack prints them except env.sh, whose output is meant for `eval`. A profile made before a
+# secret existed gets that one added, the others kept.
 ensure_secrets() {
   mkdir -p "$DIR"
-  [ -s "$SECRETS" ] && return 0
+  local name value
   (
     umask 077
-    {
-      echo "POSTGRES_SUPERUSER_PASSWORD=$(random_token 24)"
-      echo "POSTGRES_DOCPIPE_PASSWORD=$(random_token 24)"
-      echo "JWT_KEYS=$PROFILE-1:$(random_token 48)"
-    } >"$SECRETS.part"
+    touch "$SECRETS"
+    cp "$SECRETS" "$SECRETS.part"
+    for name in POSTGRES_SUPERUSER_PASSWORD POSTGRES_DOCPIPE_PASSWORD JWT_KEYS \
+      KAFKA_ADMIN_PASSWORD KAFKA_CONTROLLER_PASSWORD KAFKA_INGEST_PASSWORD KAFKA_CONSUMER_PASSWORD; do
+      grep -q "^$name=" "$SECRETS.part" && continue
+      if [ "$name" = JWT_KEYS ]; then value=$PROFILE-1:$(random_token 48); else value=$(random_token 24); fi
+      echo "$name=$value" >>"$SECRETS.part"
+    done
     mv "$SECRETS.part" "$SECRETS"
   )
 }
@@ -130,10 +138,14 @@ random_token() {
 }
 
 load_secrets() {
+# load_secrets: the profile's secrets, and the names of the brokers' SCRAM users once up.sh has
+# formatted them (KAFKA_USERS).
   ensure_secrets
   # shellcheck source=/dev/null
   source "$SECRETS"
 }
+  # shellcheck source=/dev/null
+  if [ -s "$KAFKA_USERS" ]; then source "$KAFKA_USERS"; fi
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
 port_open() {

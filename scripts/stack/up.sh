@@ -136,27 +136,37 @@ start_kafka_broker() {
   mkdir -p "$dir/data" "$dir/logs"
   # shellcheck disable=SC2034 # render reads them by name
   local KAFKA_NODE_ID=$n KAFKA_DATA_DIR=$dir/data
-  local KAFKA_LISTENERS=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
-  local KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:$port
-  local KAFKA_LISTENER_PROTOCOLS=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+  local KAFKA_LISTENERS=CLIENT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+  local KAFKA_ADVERTISED_LISTENERS=CLIENT://127.0.0.1:$port
+  local KAFKA_LISTENER_PROTOCOLS=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
   if [ "$KAFKA_PROXY" -eq 1 ]; then
     port_free "${KAFKA_BROKER_PROXIED_PORT[n]}" "$name proxied listener"
     KAFKA_LISTENERS+=,PROXIED://127.0.0.1:${KAFKA_BROKER_PROXIED_PORT[n]}
     KAFKA_ADVERTISED_LISTENERS+=,PROXIED://127.0.0.1:${KAFKA_BROKER_PROXY_PORT[n]}
-    KAFKA_LISTENER_PROTOCOLS+=,PROXIED:PLAINTEXT
+    KAFKA_LISTENER_PROTOCOLS+=,PROXIED:SASL_PLAINTEXT
     proxied=", proxied :${KAFKA_BROKER_PROXIED_PORT[n]} behind :${KAFKA_BROKER_PROXY_PORT[n]}"
   fi
+  # It holds the super user's and the controller's passwords; format's log, the users' SCRAM keys.
+  local umask_before
+  umask_before=$(umask)
+  umask 077
   render "$ROOT/config/kafka/server.properties" "$dir/server.properties" KAFKA_NODE_ID KAFKA_VOTERS \
     KAFKA_LISTENERS KAFKA_ADVERTISED_LISTENERS KAFKA_LISTENER_PROTOCOLS KAFKA_DATA_DIR \
-    KAFKA_REPLICATION_FACTOR KAFKA_MIN_ISR
+    KAFKA_REPLICATION_FACTOR KAFKA_MIN_ISR KAFKA_ADMIN_USER KAFKA_ADMIN_PASSWORD KAFKA_CONTROLLER_PASSWORD
   if [ ! -s "$dir/data/meta.properties" ]; then
-    log "$name: formatting storage in $dir/data"
+    log "$name: formatting storage in $dir/data, with the SCRAM users $KAFKA_ADMIN_USER, $KAFKA_INGEST_USER and $KAFKA_CONSUMER_USER"
     # The cluster id goes after '=': one id in 64 starts with '-', which the parser would take for
-    # an option.
+    # an option. SCRAM credentials live in the cluster's metadata, so they are written with it.
+    local scram=() user password
+    for user in ADMIN INGEST CONSUMER; do
+      password=KAFKA_${user}_PASSWORD user=KAFKA_${user}_USER
+      scram+=(--add-scram "SCRAM-SHA-512=[name=${!user},password=${!password}]")
+    done
     kafka_tool kafka.tools.StorageTool format --cluster-id="$(kafka_cluster_id)" \
-      --config "$dir/server.properties" >"$dir/logs/format.log" 2>&1 \
+      --config "$dir/server.properties" "${scram[@]}" >"$dir/logs/format.log" 2>&1 \
       || fail_with_log "formatting $name storage failed" "$dir/logs/format.log"
   fi
+  umask "$umask_before"
   # One broker keeps the heap it always had; three share the box's cores and memory with the rest of
   # the stack.
   if [ "$KAFKA_BROKER_COUNT" -eq 1 ]; then heap=(-Xms512m -Xmx1g); else heap=(-Xms512m -Xmx512m); fi
@@ -185,7 +195,30 @@ start_kafka() {
     KAFKA_VOTERS+=${KAFKA_VOTERS:+,}$n@127.0.0.1:${KAFKA_BROKER_CONTROLLER_PORT[n]}
   done
   mkdir -p "$KAFKA_DIR"
+  kafka_security
   for n in "${!KAFKA_BROKER_DIR[@]}"; do start_kafka_broker "$n"; done
+}
+
+# kafka_security: the names of the SCRAM users, fixed when the brokers are first formatted, and the
+# super user's settings for Kafka's tools.
+kafka_security() {
+  if [ ! -s "$KAFKA_USERS" ]; then
+    [ ! -s "$KAFKA_DIR/data/meta.properties" ] \
+      || die "profile $PROFILE holds Kafka data made before its brokers had SCRAM users: delete it first (scripts/stack/clean.sh)"
+    node --input-type=module -e "
+      import { LOCAL_KAFKA_USERS as u } from '$ROOT/packages/contract/dist/index.js';
+      console.log(['KAFKA_ADMIN_USER=' + u.admin, 'KAFKA_INGEST_USER=' + u.ingest, 'KAFKA_CONSUMER_USER=' + u.consumer].join('\\n'));" \
+      >"$KAFKA_USERS.part" || die "reading the contract failed: run 'make build'"
+    mv "$KAFKA_USERS.part" "$KAFKA_USERS"
+  fi
+  # shellcheck source=/dev/null
+  source "$KAFKA_USERS"
+  (
+    umask 077
+    printf '%s\n' security.protocol=SASL_PLAINTEXT sasl.mechanism=SCRAM-SHA-512 \
+      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$KAFKA_ADMIN_USER\" password=\"$KAFKA_ADMIN_PASSWORD\";" \
+      >"$KAFKA_ADMIN_PROPERTIES"
+  )
 }
 
 # wait_for_kafka: every broker accepts clients and is registered with the controllers, so that the
@@ -205,9 +238,10 @@ wait_for_kafka() {
 # Kafka tool's JVM takes to start.
 kafka_brokers_registered() {
   local count
-  count=$(node --no-warnings --input-type=module -e "
+  count=$(DOCPIPE_KAFKA_ADMIN_PASSWORD=$KAFKA_ADMIN_PASSWORD node --no-warnings --input-type=module -e "
     import { Kafka, logLevel } from '$ROOT/node_modules/kafkajs/index.js';
-    const kafka = new Kafka({ brokers: '$KAFKA_BOOTSTRAP'.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const sasl = { mechanism: 'scram-sha-512', username: '$KAFKA_ADMIN_USER', password: process.env.DOCPIPE_KAFKA_ADMIN_PASSWORD };
+    const kafka = new Kafka({ brokers: '$KAFKA_BOOTSTRAP'.split(','), sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
     const admin = kafka.admin();
     await admin.connect();
     console.log((await admin.describeCluster()).brokers.length);
@@ -224,13 +258,15 @@ create_topics() {
   wanted=$(node "$cli" topics "$ROOT/pipelines") || die "reading the pipelines' topics failed"
   default_topic=$(node --input-type=module -e "import { INVOICES } from '$ROOT/packages/contract/dist/index.js'; console.log(INVOICES.topics.documents)") \
     || die "reading the contract failed"
-  existing=$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list) \
+  existing=$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --command-config "$KAFKA_ADMIN_PROPERTIES" --list) \
     || die "kafka: listing topics failed"
   while read -r topic partitions retention; do
     grep -qxF "$topic" <<<"$existing" && continue
     [ "$topic" = "$default_topic" ] && partitions=$DOCUMENTS_PARTITIONS
     log "kafka: creating topic $topic, partitions: $partitions"
-    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --create \
+    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+      --command-config "$KAFKA_ADMIN_PROPERTIES" --create \
       --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor "$KAFKA_REPLICATION_FACTOR" \
       --config "retention.ms=$retention" >/dev/null \
       || die "kafka: creating topic $topic failed"
@@ -240,6 +276,7 @@ create_topics() {
   # group once (it need not exist) moves that wait here, before any test runs.
   if ! grep -qxF __consumer_offsets <<<"$existing"; then
     kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+      --command-config "$KAFKA_ADMIN_PROPERTIES" \
       --describe --group docpipe-stack-warmup >/dev/null 2>&1 || true
   fi
 }
@@ -279,7 +316,9 @@ start_lag_exporter() {
   if lag_exporter_running; then log "lag exporter already running on 127.0.0.1:$LAG_EXPORTER_PORT"; return; fi
   port_free "$LAG_EXPORTER_PORT" "lag exporter"
   log "lag exporter: starting on 127.0.0.1:$LAG_EXPORTER_PORT"
-  launch "$DIR/lag-exporter.pid" "$DIR/lag-exporter.log" \
+  # The credentials go by env: a command line is readable by every user of the machine.
+  KAFKA_SASL_USERNAME=$KAFKA_ADMIN_USER KAFKA_SASL_PASSWORD=$KAFKA_ADMIN_PASSWORD \
+    launch "$DIR/lag-exporter.pid" "$DIR/lag-exporter.log" \
     node "$ROOT/scripts/stack/kafka-lag-exporter.mjs" "$LAG_EXPORTER_PORT" "$KAFKA_BOOTSTRAP"
 }
 

@@ -21,6 +21,11 @@ export const PORTS = {
   operatorHttp: 8081,
   /** The Kafka listener clients use (SASL SCRAM-SHA-512). */
   kafkaClient: 9092,
+  /**
+   * The Kafka listener for producers outside the cluster (SASL SCRAM-SHA-512), on the brokers:
+   * their NetworkPolicy admits it, and the node ports or load balancers in front of it forward to it.
+   */
+  kafkaExternal: 9094,
   mongodb: 27017,
   postgres: 5432,
 } as const;
@@ -49,6 +54,19 @@ export const servedPipelinesMetric = (part: 'ingest' | 'consumer') => `${part}_p
 
 /** ingest's Kafka user; the operator grants it write access to every pipeline's topics. */
 export const INGEST_KAFKA_USER = 'ingest';
+
+/**
+ * The Kafka user of programs outside the cluster, on the external listener; the operator grants it
+ * write access to the inbox topic of every pipeline that has one.
+ */
+export const EXTERNAL_KAFKA_USER = 'external-producer';
+
+/**
+ * The local stack's SCRAM users (scripts/stack): the super user that creates topics and grants ACLs
+ * where a cluster has the operator, and the services' own. One local consumer serves every
+ * pipeline, so its user holds what each pipeline's consumer user holds in a cluster.
+ */
+export const LOCAL_KAFKA_USERS = { admin: 'docpipe-admin', ingest: INGEST_KAFKA_USER, consumer: 'consumer' } as const;
 
 /** A key of a Kubernetes Secret that a container reads into one variable. */
 export interface SecretKey {
