@@ -42,6 +42,17 @@ export function ingestAccess(pipelines: readonly PipelineTopics[]): KafkaAccess 
 }
 
 /**
+ * A program outside the cluster hands documents to the pipelines that take them from Kafka, and
+ * does nothing else: it writes their inbox topics, reads no topic and joins no group.
+ */
+export function externalAccess(pipelines: readonly PipelineTopics[]): KafkaAccess {
+  return {
+    topics: pipelines.filter((p) => p.inbox).map(({ resources: { topics } }) => ({ topic: topics.inbox, operations: ['Write'] as const })),
+    groups: [],
+  };
+}
+
+/**
  * A pipeline's consumer reads what it stores, writes poison to the dead letters, and an inbox record
  * that fails validation to rejected.
  */
