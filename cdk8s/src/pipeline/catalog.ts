@@ -1,8 +1,9 @@
-// What every pipeline together needs of the objects ingest uses: ingest serves all pipelines from
-// one folder and writes to all their topics with one Kafka user. Neither object belongs to one
-// pipeline, so the operator renders both from the set of pipelines, and a pipeline that comes or
-// goes changes them in place.
-import { INGEST_KAFKA_USER, PIPELINE_CATALOG, ingestAccess } from '@docpipe/contract';
+// What every pipeline together needs of the objects its writers use: ingest serves all pipelines
+// from one folder and writes to all their topics with one Kafka user, and producers outside the
+// cluster write to every inbox with another. None of these objects belongs to one pipeline, so the
+// operator renders them from the set of pipelines, and a pipeline that comes or goes changes them
+// in place.
+import { EXTERNAL_KAFKA_USER, INGEST_KAFKA_USER, PIPELINE_CATALOG, externalAccess, ingestAccess } from '@docpipe/contract';
 import { API_VERSION, KIND, pipelineTopicsOf, type CompiledPipeline } from '@docpipe/pipeline';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
@@ -35,6 +36,7 @@ export class PipelineCatalog extends Construct {
     const twice = names.filter((name, i) => names.indexOf(name) !== i);
     if (twice.length > 0) throw new Error(`the catalog names ${twice.join(', ')} more than once`);
     const sorted = [...props.pipelines].sort((a, b) => a.name.localeCompare(b.name));
+    const topics = sorted.map(pipelineTopicsOf);
 
     new k8s.KubeConfigMap(this, 'Specs', {
       metadata: { name: PIPELINE_CATALOG, labels: { [CATALOG_LABEL]: 'specs' } },
@@ -43,8 +45,16 @@ export class PipelineCatalog extends Construct {
     new KafkaClientUser(this, 'IngestUser', {
       cluster: props.kafkaCluster,
       name: INGEST_KAFKA_USER,
-      access: ingestAccess(sorted.map(pipelineTopicsOf)),
+      access: ingestAccess(topics),
       labels: { [CATALOG_LABEL]: 'ingest-user' },
+    });
+    // Rendered when no pipeline has an inbox too: the operator prunes no catalog object, so the last
+    // inbox's going takes the user's rights away by leaving it no ACL.
+    new KafkaClientUser(this, 'ExternalUser', {
+      cluster: props.kafkaCluster,
+      name: EXTERNAL_KAFKA_USER,
+      access: externalAccess(topics),
+      labels: { [CATALOG_LABEL]: 'external-user' },
     });
   }
 }

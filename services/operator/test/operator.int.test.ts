@@ -1,7 +1,7 @@
 // The operator against a real kube-apiserver and etcd (no controllers, no nodes), running in this
 // process as its own service account, so the synthesized Role is what it may do. Strimzi's
 // readiness of topics and users is set by the test itself (markKafkaReady), as Strimzi would.
-import { INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT, PORT_NAMES, servedPipelinesMetric } from '@docpipe/contract';
+import { EXTERNAL_KAFKA_USER, INGEST_KAFKA_USER, PIPELINE_CATALOG, PIPELINES_MOUNT, PORT_NAMES, servedPipelinesMetric } from '@docpipe/contract';
 import { servedPipelinesGauge, serviceRegistry } from '@docpipe/runtime';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -188,9 +188,13 @@ describe('a child deleted by hand', () => {
 
 describe("ingest's catalog", () => {
   const catalog = () => get('configmap', PIPELINE_CATALOG)?.data ?? {};
-  /** ingest's topic ACLs, as `topic:operations`. */
-  const ingestAccess = () =>
-    (get('kafkauser', INGEST_KAFKA_USER)?.spec.authorization.acls ?? []).map((a: any) => `${a.resource.name}:${[...a.operations].sort().join('+')}`).sort();
+  /** A user's ACLs, as `name:operations` (topics) or `group:name:operations`. */
+  const accessOf = (user: string) =>
+    (get('kafkauser', user)?.spec.authorization.acls ?? [])
+      .map((a: any) => `${a.resource.type === 'topic' ? '' : `${a.resource.type}:`}${a.resource.name}:${[...a.operations].sort().join('+')}`)
+      .sort();
+  const ingestAccess = () => accessOf(INGEST_KAFKA_USER);
+  const externalAccess = () => accessOf(EXTERNAL_KAFKA_USER);
   const served = (name: string) => (catalog()[`${name}.yaml`] === undefined ? undefined : compilePipelineYaml(catalog()[`${name}.yaml`], 'catalog').revision);
 
   it('serves a Ready pipeline at its Ready revision, and lets ingest write its topics', async () => {
@@ -199,7 +203,11 @@ describe("ingest's catalog", () => {
     const p = await settled('orders', 'True');
     await eventually(async () => (served('orders') === p.status.revision ? true : undefined), 'orders in the catalog at its revision');
     expect(ingestAccess()).toEqual(['orders.rejected:Describe+Write', 'orders:Describe+Write']);
-    for (const o of [get('configmap', PIPELINE_CATALOG), get('kafkauser', INGEST_KAFKA_USER)]) expect(o.metadata.ownerReferences ?? []).toEqual([]);
+    // Its inbox was switched off above: outside producers have nothing to write.
+    expect(externalAccess()).toEqual([]);
+    for (const o of [get('configmap', PIPELINE_CATALOG), get('kafkauser', INGEST_KAFKA_USER), get('kafkauser', EXTERNAL_KAFKA_USER)]) {
+      expect(o.metadata.ownerReferences ?? []).toEqual([]);
+    }
   });
 
   it('takes a new pipeline in only once its topics are Ready', async () => {
@@ -237,6 +245,21 @@ describe("ingest's catalog", () => {
     cluster.must(['-n', NAMESPACE, 'delete', 'documentpipeline', 'invoices', '--wait=false']);
     await eventually(async () => (served('invoices') === undefined && !ingestAccess().includes('documents:Describe+Write') ? true : undefined), 'invoices out of the catalog');
     expect(Object.keys(catalog())).toEqual(['orders.yaml']);
+  });
+
+  it('lets producers outside the cluster write an inbox once its topic is Ready, and nothing else', async () => {
+    const withInbox = manifest('orders.yaml');
+    Object.assign(withInbox.spec.topic, { partitions: 6 });
+    Object.assign(withInbox.spec.scaling, { maxReplicas: 5 });
+    expect(apply(withInbox).stderr).toBe('');
+    await eventually(async () => (get('kafkatopic', 'orders-inbox') ? true : undefined), 'the inbox topic');
+    await settled('orders', 'False');
+    expect(externalAccess()).toEqual([]);
+    await cluster.markKafkaReady('orders');
+    await settled('orders', 'True');
+    await eventually(async () => (externalAccess().length > 0 ? true : undefined), 'outside producers may write the inbox');
+    expect(externalAccess()).toEqual(['orders.inbox:Describe+Write']);
+    expect(ingestAccess()).toEqual(['orders.rejected:Describe+Write', 'orders:Describe+Write']);
   });
 });
 

@@ -11,8 +11,9 @@ import { perObjectRules, pdbForEachDeployment } from '../../../cdk8s/test/suppor
 import { manifestValidator, type Validator } from '../../../cdk8s/test/support/schemas.js';
 import { parts, plainEnv, secretValues, unreadVariables } from '../../../cdk8s/test/support/service-env.js';
 import type { Manifest } from '../../../cdk8s/test/support/manifests.js';
-import { CHILD_KINDS } from '../src/children/kinds.js';
-import { renderChildren } from '../src/children/render.js';
+import { EXTERNAL_KAFKA_USER, INGEST_KAFKA_USER } from '@docpipe/contract';
+import { CATALOG_KINDS, CHILD_KINDS } from '../src/children/kinds.js';
+import { renderCatalog, renderChildren } from '../src/children/render.js';
 import { loadConfig } from '../src/config.js';
 import type { PipelineObject } from '../src/kube.js';
 import { operatorEnv } from './support/operator.js';
@@ -64,9 +65,8 @@ describe('the children of a pipeline', () => {
       'group:docpipe-consumer-orders:Describe+Read',
       'topic:orders.dlq:Describe+Write',
       'topic:orders.inbox:Describe+Read',
-      'topic:orders.rejected:Describe+Read',
-      // An inbox record that fails validation goes to rejected.
-      'topic:orders.rejected:Describe+Write',
+      // An inbox record that fails validation goes to rejected, which the consumer reads too.
+      'topic:orders.rejected:Describe+Read+Write',
       'topic:orders:Describe+Read',
     ]);
   });
@@ -114,6 +114,40 @@ describe('the children of a pipeline', () => {
   });
 });
 
+describe('the catalog', () => {
+  const orders = compiled('orders.yaml');
+  const invoices = compiled('invoices.yaml');
+  const catalog = (...pipelines: CompiledPipeline[]) => renderCatalog('docpipe', pipelines, cluster) as Manifest[];
+  /** A user's ACLs, as `type:name:operations`. */
+  const acls = (all: Manifest[], user: string) =>
+    byName(all, 'KafkaUser', user)
+      .spec.authorization.acls.map((a: any) => `${a.type}:${a.resource.type}:${a.resource.name}:${a.resource.patternType}:${[...a.operations].sort().join('+')}`)
+      .sort();
+
+  it('is of the kinds the operator watches by its label, owned by no pipeline', () => {
+    const all = catalog(orders, invoices);
+    expect(all.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/docpipe-pipelines', `KafkaUser/${INGEST_KAFKA_USER}`, `KafkaUser/${EXTERNAL_KAFKA_USER}`]);
+    const kinds = new Set(CATALOG_KINDS.map((k) => `${k.apiVersion}/${k.kind}`));
+    for (const o of all) {
+      expect(kinds.has(`${o.apiVersion}/${o.kind}`), o.kind).toBe(true);
+      expect(Object.keys(o.metadata.labels ?? {})).toContain('docpipe.dev/catalog');
+      expect((o.metadata as any).ownerReferences).toBeUndefined();
+    }
+  });
+
+  it('lets producers outside the cluster write the inbox of each pipeline that has one, and nothing else', () => {
+    expect(acls(catalog(orders, invoices), EXTERNAL_KAFKA_USER)).toEqual(['allow:topic:orders.inbox:literal:Describe+Write']);
+    const noInbox = compiled('orders.yaml', (t) => t.replace('enabled: true', 'enabled: false'));
+    expect(acls(catalog(noInbox, invoices), EXTERNAL_KAFKA_USER)).toEqual([]);
+    // ingest's own rights do not change with it.
+    expect(acls(catalog(orders), INGEST_KAFKA_USER)).toEqual(['allow:topic:orders.rejected:literal:Describe+Write', 'allow:topic:orders:literal:Describe+Write']);
+  });
+
+  it("renders the external producers' user as its snapshot holds it", () => {
+    expect(byName(catalog(orders, invoices), 'KafkaUser', EXTERNAL_KAFKA_USER)).toMatchSnapshot();
+  });
+});
+
 describe('the children against the pinned schemas', () => {
   let validate: Validator;
   beforeAll(() => {
@@ -123,5 +157,12 @@ describe('the children against the pinned schemas', () => {
   it('are valid Kubernetes 1.34 objects and custom resources, with no unknown field', () => {
     const all = render(compiled('orders.yaml'), { ...cluster, kafkaTls: true });
     expect(all.map((m) => [`${m.kind}/${m.metadata.name}`, validate(m)]).filter(([, errors]) => errors.length > 0)).toEqual([]);
+  });
+
+  it('and so is the catalog, with and without an inbox to write', () => {
+    for (const pipelines of [[compiled('orders.yaml'), compiled('invoices.yaml')], [compiled('invoices.yaml')]]) {
+      const all = renderCatalog('docpipe', pipelines, cluster) as Manifest[];
+      expect(all.map((m) => [`${m.kind}/${m.metadata.name}`, validate(m)]).filter(([, errors]) => errors.length > 0)).toEqual([]);
+    }
   });
 });

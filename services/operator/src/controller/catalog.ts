@@ -1,8 +1,9 @@
-// The catalog's reconcile: ingest's spec folder and ingest's Kafka user, from every DocumentPipeline
-// at once. A pipeline is served at the revision the operator last rendered for it (its projection
-// ConfigMap) once that revision's topics and consumer user are Ready, so ingest never serves a
-// pipeline whose topics do not exist yet. Until then, and while a new spec does not compile, the
-// revision the catalog served before stays in.
+// The catalog's reconcile: ingest's spec folder, ingest's Kafka user and the external producers'
+// Kafka user, from every DocumentPipeline at once. A pipeline is served at the revision the
+// operator last rendered for it (its projection ConfigMap) once that revision's topics and consumer
+// user are Ready, so ingest never serves a pipeline whose topics do not exist yet, and producers
+// outside the cluster are let write only to inboxes that exist. Until then, and while a new spec
+// does not compile, the revision the catalog served before stays in.
 import { PIPELINE_CATALOG } from '@docpipe/contract';
 import { compilePipelineYaml, type CompiledPipeline } from '@docpipe/pipeline';
 import { specKey } from '#cdk8s/pipeline/catalog';
