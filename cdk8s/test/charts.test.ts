@@ -1,10 +1,10 @@
 import './support/prepare.js';
-import { PIPELINE_CATALOG, PIPELINES_MOUNT, POSTGRES_APP_ROLE, POSTGRES_APP_SECRET, POSTGRES_SECRET } from '@docpipe/contract';
+import { PIPELINE_CATALOG, PIPELINES_MOUNT, PORTS, POSTGRES_APP_ROLE, POSTGRES_APP_SECRET, POSTGRES_SECRET } from '@docpipe/contract';
 import { consumedTopics } from '@docpipe/pipeline';
 import { App, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../src/charts.js';
-import { environments, pinnedVersions } from '../src/config.js';
+import { environments, pinnedVersions, type EnvironmentConfig, type ExternalListenerConfig } from '../src/config.js';
 import { KafkaCluster } from '../src/constructs/kafka.js';
 import { MongoReplicaSet } from '../src/constructs/mongodb.js';
 import { AllowPolicy } from '../src/constructs/network.js';
@@ -191,6 +191,21 @@ describe('Kafka client security', () => {
     expect(find(all, 'ConfigMap', 'consumer-orders-keda-kafka').data.tls).toBe('enable');
   });
 
+  it('in production: an external listener of SCRAM over TLS, one load balancer per broker, open to its sources alone', () => {
+    const external = find(deployedManifests(environments.production), 'Kafka', 'docpipe').spec.kafka.listeners[1];
+    expect(external).toMatchObject({ name: 'external', port: PORTS.kafkaExternal, type: 'loadbalancer', tls: true, authentication: { type: 'scram-sha-512' } });
+    expect(external.configuration).toEqual({ loadBalancerSourceRanges: environments.production.kafka.external.sources, externalTrafficPolicy: 'Local' });
+  });
+
+  it('in kind: an external listener of plain SCRAM on node ports, each broker advertising its host port', () => {
+    const external = find(deployedManifests(environments.kind), 'Kafka', 'docpipe').spec.kafka.listeners[1];
+    expect(external).toMatchObject({ name: 'external', port: PORTS.kafkaExternal, type: 'nodeport', tls: false, authentication: { type: 'scram-sha-512' } });
+    expect(external.configuration).toEqual({
+      bootstrap: { nodePort: 30094 },
+      brokers: [{ broker: 0, nodePort: 30095, advertisedHost: '127.0.0.1', advertisedPort: 9095 }],
+    });
+  });
+
   it('in kind: plain TCP, nothing to trust', () => {
     const all = deployedManifests(environments.kind);
     expect(listener(all).tls).toBe(false);
@@ -271,6 +286,29 @@ describe('constructor checks', () => {
 
   it('refuses a NodePort without the networks its clients come from', () => {
     expect(() => buildCharts(new App(), { ...env, ingest: { ...env.ingest, nodePortSources: [] } })).toThrow(/nodePortSources/);
+  });
+
+  describe('of the external listener', () => {
+    const kindExternal = env.kafka.external;
+    if (kindExternal.type !== 'nodeport') throw new Error('kind exposes Kafka on node ports');
+    const withExternal = (external: ExternalListenerConfig, base: EnvironmentConfig = env) => () =>
+      buildCharts(new App(), { ...base, kafka: { ...base.kafka, external } });
+
+    it('refuses node ports that are not one per broker', () => {
+      expect(withExternal({ ...kindExternal, brokers: [] })).toThrow(/maps 0 broker node port\(s\) for 1 Kafka node\(s\): one each/);
+      const production = environments.production;
+      expect(withExternal(kindExternal, production)).toThrow(/maps 1 broker node port\(s\) for 3 Kafka node\(s\)/);
+    });
+
+    it('refuses a node port the API server would refuse, and a port used twice', () => {
+      expect(withExternal({ ...kindExternal, bootstrap: { nodePort: 9094, hostPort: 9094 } })).toThrow(/node port\(s\) 9094 outside/);
+      expect(withExternal({ ...kindExternal, bootstrap: { nodePort: 30095, hostPort: 9094 } })).toThrow(/nodePort 30095 more than once/);
+    });
+
+    it('refuses to be open to every address, or to no one', () => {
+      expect(withExternal({ ...kindExternal, sources: ['0.0.0.0/0'] })).toThrow(/every address/);
+      expect(withExternal({ type: 'loadbalancer', tls: true, sources: [] }, environments.production)).toThrow(/kafka.external.sources/);
+    });
   });
 
   it('refuses a network rule for every address', () => {

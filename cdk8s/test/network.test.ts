@@ -49,13 +49,30 @@ describe.each(envNames)('%s NetworkPolicies', (name) => {
     },
   );
 
-  it("open the client listener to the same peers as Strimzi's own policy does (its networkPolicyPeers)", () => {
+  it("open every listener to the same peers as Strimzi's own policy does (its networkPolicyPeers)", () => {
     const policy = all.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'kafka-nodes')!;
-    const listener = kafka.spec.kafka.listeners[0];
-    const rule = policy.spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === listener.port));
-    expect(listener.networkPolicyPeers).toEqual(rule.from);
-    for (const client of ['ingest', 'consumer', 'kedaOperator'] as const) expect(admits(all, pods[client], pods.nodes, listener.port)).toBe(true);
-    expect(admits(all, pods.stranger, pods.nodes, listener.port)).toBe(false);
+    const listeners = kafka.spec.kafka.listeners;
+    expect(listeners.map((l: any) => l.port)).toEqual([PORTS.kafkaClient, PORTS.kafkaExternal]);
+    for (const listener of listeners) {
+      const rules = policy.spec.ingress.filter((r: any) => r.ports.some((p: any) => p.port === listener.port));
+      expect(rules, listener.name).toHaveLength(1);
+      expect(listener.networkPolicyPeers, listener.name).toEqual(rules[0].from);
+    }
+    for (const client of ['ingest', 'consumer', 'kedaOperator'] as const) expect(admits(all, pods[client], pods.nodes, PORTS.kafkaClient)).toBe(true);
+    expect(admits(all, pods.stranger, pods.nodes, PORTS.kafkaClient)).toBe(false);
+  });
+
+  it('admit the external listener from its sources alone, and the client listener from none of them', () => {
+    const { sources } = environments[name].kafka.external;
+    expect(sources.length).toBeGreaterThan(0);
+    // The first address of each source network, as a node or load balancer hands a producer on.
+    const producers = sources.map((cidr) => ({ ip: cidr.split('/')[0]!.replace(/\.0$/, '.1') }));
+    for (const producer of producers) {
+      expect(admits(all, producer, pods.nodes, PORTS.kafkaExternal), producer.ip).toBe(true);
+      expect(admits(all, producer, pods.nodes, PORTS.kafkaClient), producer.ip).toBe(false);
+    }
+    expect(admits(all, { ip: '203.0.113.7' }, pods.nodes, PORTS.kafkaExternal)).toBe(false);
+    expect(admits(all, pods.stranger, pods.nodes, PORTS.kafkaExternal)).toBe(false);
   });
 
   it("let the operator read, and only read, what ingest's and the consumers' replicas serve", () => {
@@ -90,6 +107,21 @@ describe('kind NetworkPolicies', () => {
   it("let the entity operator use the kubernetes Service's address too", () => {
     expect(admits(all, pods.entityOperator, { ip: '10.96.0.1' }, 443)).toBe(true);
   });
+
+  it("let the brokers read their node from the API server, as Strimzi's init container does behind node ports", () => {
+    expect(admits(all, pods.nodes, { ip: '172.18.0.2' }, 6443)).toBe(true);
+    expect(admits(all, pods.nodes, { ip: '10.96.0.1' }, 443)).toBe(true);
+    expect(admits(all, pods.nodes, { ip: '172.18.0.2' }, 22)).toBe(false);
+  });
+});
+
+describe("production's brokers", () => {
+  const all = deployedManifests(environments.production);
+
+  it('keep the brokers away from the API server: behind load balancers no init container reads the node', () => {
+    expect(admits(all, pods.nodes, { ip: '10.0.0.10' }, 443)).toBe(false);
+    expect(admits(all, pods.entityOperator, { ip: '10.0.0.10' }, 443)).toBe(true);
+  });
 });
 
 describe('the flow check catches', () => {
@@ -107,6 +139,13 @@ describe('the flow check catches', () => {
       for (const rule of p.spec.ingress) rule.ports = rule.ports.filter((port: any) => port.port !== 8443);
     });
     expect(admits(broken, pods.clusterOperator, pods.nodes, 8443)).toBe(false);
+  });
+
+  it('an external listener port missing from the nodes policy', () => {
+    const broken = without((p) => {
+      p.spec.ingress = p.spec.ingress.filter((rule: any) => !rule.ports.some((port: any) => port.port === PORTS.kafkaExternal));
+    });
+    expect(admits(broken, { ip: '172.18.0.1' }, pods.nodes, PORTS.kafkaExternal)).toBe(false);
   });
 
   it('a peer in the wrong namespace', () => {

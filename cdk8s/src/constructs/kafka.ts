@@ -3,8 +3,9 @@ import { PORTS, aclBindings, kafkaUserSecret, type KafkaAccess, type SecretKey }
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-34';
 import * as strimzi from '../../imports/kafka.strimzi.io.js';
-import type { CidrFlow, ResourceSpec } from '../config.js';
+import type { CidrFlow, ExternalListenerConfig, ResourceSpec } from '../config.js';
 import type { Env, SecretFile } from './app.js';
+import { externalListener, type ExternalListener } from './kafka-external.js';
 import { AllowPolicy, cidrFlows, namespaces, networkPolicyPeer, prometheusPeer, type Labels, type Peer } from './network.js';
 
 /** The listener clients use: SASL SCRAM-SHA-512, over TLS where the environment asks for it. */
@@ -51,8 +52,13 @@ export interface KafkaClusterProps {
    * @default true
    */
   readonly tls?: boolean;
-  /** Where the entity operator reaches the Kubernetes API. */
+  /** Where the entity operator (and, behind node ports, each broker) reaches the Kubernetes API. */
   readonly kubernetesApi: readonly CidrFlow[];
+  /**
+   * A second listener, for producers outside the cluster.
+   * @default - none: only pods in the cluster reach Kafka
+   */
+  readonly external?: ExternalListenerConfig;
 }
 
 function quantities<T>(spec: ResourceSpec, make: (v: string) => T) {
@@ -65,7 +71,8 @@ function quantities<T>(spec: ResourceSpec, make: (v: string) => T) {
 /**
  * A Kafka cluster in KRaft mode (no ZooKeeper) with SCRAM-SHA-512 clients (over TLS unless `tls` is false), simple ACL
  * authorization, JMX metrics, kafka-exporter for consumer lag, and the NetworkPolicies its pods
- * need under the namespace's default-deny.
+ * need under the namespace's default-deny; with `external`, a listener for producers outside the
+ * cluster too.
  */
 export class KafkaCluster extends Construct {
   public readonly name: string;
@@ -96,6 +103,8 @@ export class KafkaCluster extends Construct {
     // Strimzi's own policy for the nodes (generateNetworkPolicy) opens a listener to these peers
     // only, and to everyone without them; the kafka-nodes policy below admits the same.
     const listenerPeers: Peer[] = [...props.clients.map((pods) => ({ pods })), kedaPeer];
+    const external = props.external && externalListener(props.external, props.nodes);
+    const authentication = { type: SCRAM_SHA_512 as strimzi.KafkaSpecKafkaListenersAuthenticationType };
 
     const metricsKey = 'kafka-metrics-config.yml';
     const metrics = new k8s.KubeConfigMap(this, 'Metrics', {
@@ -138,9 +147,10 @@ export class KafkaCluster extends Construct {
               port: CLIENT_PORT,
               type: strimzi.KafkaSpecKafkaListenersType.INTERNAL,
               tls: this.tls,
-              authentication: { type: SCRAM_SHA_512 as strimzi.KafkaSpecKafkaListenersAuthenticationType },
+              authentication,
               networkPolicyPeers: listenerPeers.map(networkPolicyPeer),
             },
+            ...(external ? [{ ...external.listener, authentication }] : []),
           ],
           authorization: { type: strimzi.KafkaSpecKafkaAuthorizationType.SIMPLE },
           config: {
@@ -173,7 +183,7 @@ export class KafkaCluster extends Construct {
       },
     });
 
-    this.networkPolicies(cluster, listenerPeers, props.kubernetesApi);
+    this.networkPolicies(cluster, listenerPeers, props.kubernetesApi, external);
   }
 
   /** Env a client part needs to reach the listener as `user`: where, who, and with TLS the CA to trust. */
@@ -196,7 +206,7 @@ export class KafkaCluster extends Construct {
    * so that these policies are complete without it: they are what the namespace's default-deny
    * leaves open, whether or not the operator's generateNetworkPolicy is on.
    */
-  private networkPolicies(cluster: Labels, listenerPeers: Peer[], kubernetesApi: readonly CidrFlow[]) {
+  private networkPolicies(cluster: Labels, listenerPeers: Peer[], kubernetesApi: readonly CidrFlow[], external: ExternalListener | undefined) {
     const nodes = { ...cluster, 'strimzi.io/name': `${this.name}-kafka` };
     const entityOperator = { ...cluster, 'strimzi.io/name': `${this.name}-entity-operator` };
     const exporter = { ...cluster, 'strimzi.io/name': `${this.name}-kafka-exporter` };
@@ -213,9 +223,14 @@ export class KafkaCluster extends Construct {
         { peers: [clusterOperator], ports: [...internal, { port: KAFKA_AGENT_PORT }] },
         // KEDA's operator, among them, reads consumer-group lag for the consumer ScaledObject.
         { peers: listenerPeers, ports: [{ port: CLIENT_PORT }] },
+        ...(external ? [{ peers: [...external.clients], ports: [{ port: PORTS.kafkaExternal }] }] : []),
         { peers: [prometheusPeer], ports: [{ port: METRICS_PORT }] },
       ],
-      egress: [{ peers: [{ pods: nodes }], ports: internal }],
+      egress: [
+        { peers: [{ pods: nodes }], ports: internal },
+        // Behind node ports, each broker's init container asks the API server for its node's addresses.
+        ...(external?.brokersReadNodes ? cidrFlows(kubernetesApi) : []),
+      ],
     });
     new AllowPolicy(this, 'EntityOperatorPolicy', {
       name: 'kafka-entity-operator',
