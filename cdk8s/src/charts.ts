@@ -6,10 +6,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pinnedVersions, type EnvironmentConfig } from './config.js';
 import type { Env } from './constructs/app.js';
+import { Adminer } from './constructs/adminer.js';
 import { appImage } from './constructs/common.js';
 import { CronJobs } from './constructs/cron-jobs.js';
+import { databaseUiLabels } from './constructs/database-ui.js';
 import { Ingest } from './constructs/ingest.js';
 import { KafkaCluster } from './constructs/kafka.js';
+import { MongoExpress } from './constructs/mongo-express.js';
 import { MongoReplicaSet } from './constructs/mongodb.js';
 import { BaselineNetworkPolicies, DocpipeNamespace } from './constructs/namespace.js';
 import { Operator } from './constructs/operator.js';
@@ -52,6 +55,9 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
   const consumerPods = labelsOf('consumer', 'service');
   const jobPods = { 'app.kubernetes.io/name': 'jobs' };
   const operatorPods = labelsOf('operator', 'controller');
+  // The databases admit their UIs, where the environment runs them.
+  const mongoUis = env.databaseUis ? [databaseUiLabels('mongo-express')] : [];
+  const postgresUis = env.databaseUis ? [databaseUiLabels('adminer')] : [];
 
   const kafkaChart = chart('10-kafka');
   const kafka = new KafkaCluster(kafkaChart, 'Kafka', {
@@ -66,6 +72,7 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     clients: [ingestPods, consumerPods],
     tls: env.kafka.tls,
     kubernetesApi: env.kubernetesApi,
+    external: env.kafka.external,
   });
   // Topics, the consumers' users and the ACLs of ingest's user come from the operator, one set per
   // DocumentPipeline; ingest's user needs only its name here.
@@ -77,13 +84,13 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     storageSize: env.mongodb.storageSize,
     resources: env.mongodb.resources,
     namespace: env.namespace,
-    clients: [ingestPods, consumerPods],
+    clients: [ingestPods, consumerPods, ...mongoUis],
   });
   const postgresChart = chart('20-postgres');
   const postgres = new Postgres(postgresChart, 'Postgres', {
     storageSize: env.postgres.storageSize,
     resources: env.postgres.resources,
-    clients: [ingestPods, jobPods],
+    clients: [ingestPods, jobPods, ...postgresUis],
   });
 
   const kafkaPods = { 'strimzi.io/cluster': kafka.name, 'strimzi.io/name': `${kafka.name}-kafka` };
@@ -166,5 +173,13 @@ export function buildCharts(app: App, env: EnvironmentConfig): Chart[] {
     ],
   });
 
-  return [namespace, network, crds, kafkaChart, mongoChart, postgresChart, ingestChart, jobsChart, monitoringChart, operatorChart];
+  const charts = [namespace, network, crds, kafkaChart, mongoChart, postgresChart, ingestChart, jobsChart, monitoringChart, operatorChart];
+  // A person's tools: in kind always, in production when asked for.
+  if (env.databaseUis) {
+    const uisChart = chart('60-database-uis');
+    new MongoExpress(uisChart, 'MongoExpress', { hosts: mongo.hosts, replicaSet: mongo.replicaSet, database: mongo.database, mongoPods });
+    new Adminer(uisChart, 'Adminer', { server: postgres.name, postgresPods });
+    charts.push(uisChart);
+  }
+  return charts;
 }

@@ -24,7 +24,43 @@ export interface KafkaConfig {
    */
   readonly tls: boolean;
   readonly resources: ResourceSpec;
+  /** The listener programs outside the cluster produce to, as EXTERNAL_KAFKA_USER. */
+  readonly external: ExternalListenerConfig;
 }
+
+/** A node port, and the port of the laptop that kind-config.yaml maps it to. */
+export interface NodePortMapping {
+  readonly nodePort: number;
+  /** kind-config.yaml's hostPort for this nodePort. */
+  readonly hostPort: number;
+}
+
+interface ExternalListenerBase {
+  /** SCRAM-SHA-512 over TLS with certificates of Strimzi's cluster CA; without, plain SCRAM-SHA-512. */
+  readonly tls: boolean;
+  /**
+   * The networks the producers' connections arrive from, as the brokers see them: the brokers'
+   * NetworkPolicy admits the listener from these alone. Never every address.
+   */
+  readonly sources: readonly string[];
+}
+
+/** Node ports that kind-config.yaml maps to ports of the laptop. */
+export interface NodePortListenerConfig extends ExternalListenerBase {
+  readonly type: 'nodeport';
+  readonly bootstrap: NodePortMapping;
+  /** One per Kafka node, in node-ID order (a node pool numbers its nodes from 0). */
+  readonly brokers: readonly NodePortMapping[];
+  /** The host each broker advertises with its hostPort: where the producer finds the mappings. */
+  readonly advertisedHost: string;
+}
+
+/** A load balancer for bootstrap and one per broker, each broker advertising its own address. */
+export interface LoadBalancerListenerConfig extends ExternalListenerBase {
+  readonly type: 'loadbalancer';
+}
+
+export type ExternalListenerConfig = NodePortListenerConfig | LoadBalancerListenerConfig;
 
 /** Addresses that no pod or namespace selector can name, with the ports a flow uses on them. */
 export interface CidrFlow {
@@ -63,6 +99,11 @@ export interface EnvironmentConfig {
    * a flow before kube-proxy rewrites its destination.
    */
   readonly kubernetesApi: readonly CidrFlow[];
+  /**
+   * mongo-express and Adminer beside the databases, each reachable through `kubectl port-forward`
+   * only (src/constructs/mongo-express.ts, adminer.ts).
+   */
+  readonly databaseUis: boolean;
 }
 
 /** scripts/versions.env, so the cluster and the local stack run the same Kafka. */
@@ -93,6 +134,18 @@ function kindImageTag(): string {
   return process.env.DOCPIPE_KIND_IMAGE_TAG || 'dev';
 }
 
+/**
+ * Production runs the database UIs only when DOCPIPE_PRODUCTION_DATABASE_UIS=1 asks for them. Not
+ * the local stack's DOCPIPE_DATABASE_UIS, which env.sh hands to every test and tool it runs.
+ */
+export function productionDatabaseUis(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.DOCPIPE_PRODUCTION_DATABASE_UIS ?? '';
+  if (!['', '0', '1'].includes(value)) {
+    throw new Error(`DOCPIPE_PRODUCTION_DATABASE_UIS must be 1 (the database UIs in production) or 0, got "${value}"`);
+  }
+  return value === '1';
+}
+
 export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> = {
   kind: {
     name: 'kind',
@@ -107,6 +160,18 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       minInSyncReplicas: 1,
       tls: false,
       resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1536 },
+      // A producer on the laptop dials the bootstrap's host port and is sent on to each broker's.
+      // The brokers advertise the address kind-config.yaml binds, not `localhost`, which may
+      // resolve to ::1 first, where nothing listens.
+      external: {
+        type: 'nodeport',
+        tls: false,
+        bootstrap: { nodePort: 30094, hostPort: 9094 },
+        brokers: [{ nodePort: 30095, hostPort: 9095 }],
+        advertisedHost: '127.0.0.1',
+        // As for ingest's NodePort: kube-proxy hands the connection on from a node's address.
+        sources: [...dockerNetworks, kindPods],
+      },
     },
     mongodb: {
       members: 1,
@@ -130,6 +195,7 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       { cidrs: dockerNetworks, ports: [6443] },
       { cidrs: ['10.96.0.1/32'], ports: [443] },
     ],
+    databaseUis: true,
   },
   production: {
     name: 'production',
@@ -144,6 +210,10 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
       minInSyncReplicas: 2,
       tls: true,
       resources: { cpuRequestMillis: 1000, cpuLimitMillis: 2000, memoryRequestMiB: 4096, memoryLimitMiB: 4096 },
+      // Producers in the organisation's own networks (peered, over a VPN). Producers on the
+      // internet need their public ranges here, a decision the network tests make explicit: they
+      // refuse any address outside these networks.
+      external: { type: 'loadbalancer', tls: true, sources: privateNetworks },
     },
     mongodb: {
       members: 3,
@@ -164,6 +234,7 @@ export const environments: Record<EnvironmentConfig['name'], EnvironmentConfig> 
     jobs: { resources: { ...small, cpuRequestMillis: 100 } },
     // Managed and kubeadm clusters alike serve the API on 443 or 6443.
     kubernetesApi: [{ cidrs: privateNetworks, ports: [443, 6443] }],
+    databaseUis: productionDatabaseUis(),
   },
 };
 
