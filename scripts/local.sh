@@ -88,6 +88,7 @@ cat <<INFO
   ingest metrics http://127.0.0.1:$PORT/metrics
   consumer       http://127.0.0.1:$METRICS_PORT/metrics
   Prometheus     $PROMETHEUS_URL
+$(database_uis_urls)
   Kafka          $KAFKA_BROKERS   MongoDB wire (FerretDB) $MONGODB_URI
   logs           $LOGS/
 docpipe ready

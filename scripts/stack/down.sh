@@ -65,6 +65,7 @@ stop_kafka() {
 }
 
 stop "lag exporter" "$DIR/lag-exporter.pid" lag_exporter_running 10
+stop_database_uis
 stop prometheus "$PROMETHEUS_DIR/prometheus.pid" prometheus_running 30
 stop ferretdb "$FERRETDB_DIR/ferretdb.pid" ferretdb_running 30
 stop_kafka 120

@@ -52,3 +52,4 @@ emit JWT_KEYS "$JWT_KEYS"
 emit PIPELINES_DIR "$ROOT/pipelines"
 emit KAFKA_CREATE_TOPICS true
 emit PROMETHEUS_URL "http://127.0.0.1:$PROMETHEUS_PORT"
+database_uis_env

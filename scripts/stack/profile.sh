@@ -19,6 +19,7 @@ SETTINGS=(
   DOCPIPE_KAFKA_BROKERS kafka-brokers 1
   DOCPIPE_KAFKA_PROXY kafka-proxy 0
   DOCPIPE_KAFKA_DATA_TMPFS_MB kafka-data-tmpfs-mb 0
+  DOCPIPE_DATABASE_UIS database-uis 1
 )
 declare -A STORED=() SETTING=() SETTING_FILE=()
 for ((i = 0; i < ${#SETTINGS[@]}; i += 3)); do
@@ -74,11 +75,11 @@ PG_DIR=$DIR/postgres
 PGDATA_DIR=$PG_DIR/data
 PROMETHEUS_DIR=$DIR/prometheus
 SECRETS=$DIR/secrets.env
-
 # The SCRAM users the brokers were formatted with (up.sh), as the contract named them then.
 KAFKA_USERS=$KAFKA_DIR/users.env
 # The stack's super user's client settings for Kafka's own tools (--command-config).
 KAFKA_ADMIN_PROPERTIES=$KAFKA_DIR/admin.properties
+
 # The Kafka brokers, numbered from 1. Broker n listens for clients on KAFKA_PORT+2(n-1) and as a
 # controller on the port after that, and serves metrics on KAFKA_METRICS_PORT+n-1. With
 # DOCPIPE_KAFKA_PROXY=1 its PROXIED listener takes its client port+21 (R_n) and is advertised as
@@ -116,8 +117,8 @@ as_pg() {
 # scripts/stack prints them except env.sh, whose output is meant for `eval`. A profile made before a
 # secret existed gets that one added, the others kept.
 ensure_secrets() {
-  mkdir -p "$DIR"
   local name value
+  mkdir -p "$DIR"
   (
     umask 077
     touch "$SECRETS"
@@ -137,15 +138,15 @@ random_token() {
   head -c "$1" /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='
 }
 
-load_secrets() {
 # load_secrets: the profile's secrets, and the names of the brokers' SCRAM users once up.sh has
 # formatted them (KAFKA_USERS).
+load_secrets() {
   ensure_secrets
   # shellcheck source=/dev/null
   source "$SECRETS"
-}
   # shellcheck source=/dev/null
   if [ -s "$KAFKA_USERS" ]; then source "$KAFKA_USERS"; fi
+}
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
 port_open() {
@@ -212,3 +213,7 @@ render() {
   printf '%s\n' "$text" >"$dest.part"
   mv "$dest.part" "$dest"
 }
+
+# The database UIs: their ports, files and functions.
+# shellcheck source=scripts/stack/ui.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ui.sh"

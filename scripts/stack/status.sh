@@ -19,3 +19,4 @@ done
 row ferretdb ferretdb_running "$FERRETDB_PORT" "$FERRETDB_DIR/ferretdb.log"
 row lag-exporter lag_exporter_running "$LAG_EXPORTER_PORT" "$DIR/lag-exporter.log"
 row prometheus prometheus_running "$PROMETHEUS_PORT" "$PROMETHEUS_DIR/prometheus.log"
+database_uis_status

@@ -353,4 +353,5 @@ wait_for_kafka
 create_topics
 start_lag_exporter
 wait_for "lag exporter" 30 "$DIR/lag-exporter.log" lag_exporter_running port_open "$LAG_EXPORTER_PORT"
+start_database_uis
 log "profile $PROFILE is up; load its environment with: eval \"\$(DOCPIPE_PROFILE=$PROFILE scripts/stack/env.sh)\""
