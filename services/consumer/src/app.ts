@@ -43,14 +43,29 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     const db = mongo.db(config.mongodb.database);
 
     const kafka = createKafkaClient({ ...config.kafka, logger });
-    const producer = new BatchingProducer(kafka);
-    await producer.connect();
-    cleanup.push(() => producer.disconnect());
-
     const registry = new PipelineRegistry();
     servedPipelinesGauge(metrics.registry, servedPipelinesMetric('consumer'), () => registry.list());
     const directory = await watchPipelineDirectory(config.pipelinesDir, registry, { log: logger });
     cleanup.push(async () => directory.close());
+
+    // What the local stack does in the operator's place (KAFKA_CREATE_TOPICS): a new pipeline's
+    // topics, and this consumer's rights on them, exist before it reads them or writes their dead
+    // letters.
+    const { admin, sasl } = config.kafka;
+    const provisioner = admin ? createKafkaClient({ ...config.kafka, sasl: admin, logger }) : kafka;
+    const createTopics = async (pipelines: readonly CompiledPipeline[]) => {
+      if (!config.kafka.createTopics || pipelines.length === 0) return;
+      const created = await ensureTopics(provisioner, pipelines.flatMap(topicRequests));
+      if (created.length > 0) logger.info({ topics: created }, 'topics created');
+      if (!admin || !sasl) return;
+      for (const pipeline of pipelines) await grantAccess(provisioner, sasl.username, consumerAccess(pipelineTopicsOf(pipeline), config.groupId));
+    };
+    // First: the idempotent producer's id is granted only to a user that may write some topic.
+    const provisioned = registry.list();
+    await createTopics(provisioned);
+    const producer = new BatchingProducer(kafka);
+    await producer.connect();
+    cleanup.push(() => producer.disconnect());
 
     const stopping = new AbortController();
     const store = new Store(db, metrics, config.retry, logger);
@@ -77,16 +92,6 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     // stop() stops it first; this is for a start that fails half-way.
     cleanup.push(() => subscription.stop());
 
-    // Before the member joins: a topic it may not read yet would fail the join.
-    const { admin, sasl } = config.kafka;
-    const provisioner = admin ? createKafkaClient({ ...config.kafka, sasl: admin, logger }) : kafka;
-    const createTopics = async (pipelines: readonly CompiledPipeline[]) => {
-      if (!config.kafka.createTopics || pipelines.length === 0) return;
-      const created = await ensureTopics(provisioner, pipelines.flatMap(topicRequests));
-      if (created.length > 0) logger.info({ topics: created }, 'topics created');
-      if (!admin || !sasl) return;
-      for (const pipeline of pipelines) await grantAccess(provisioner, sasl.username, consumerAccess(pipelineTopicsOf(pipeline), config.groupId));
-    };
     const indexing = new AbortController();
     const builds = new Set<Promise<void>>();
     const buildIndexes = (pipelines: readonly CompiledPipeline[]) => {
@@ -117,7 +122,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
 
     // Queued before the registry is followed, so a change during the start applies after it.
     const initial = registry.list();
-    const started = subscription.start(consumedTopics(initial), () => createTopics(initial));
+    const started = subscription.start(consumedTopics(initial), () => createTopics(initial.filter((p) => !provisioned.includes(p))));
     buildIndexes(initial);
     // A change of schema or transform alone leaves the topics as they are: the member stays, and
     // the next chunk takes the new generation from the registry.
