@@ -2,7 +2,7 @@
 // its consumer's Kafka user, the spec projection ingest and the consumer read, a consumer
 // Deployment with its own lag scaling, its alerts and its dashboard. The operator synthesizes this
 // construct in memory for each pipeline, so each object has one definition.
-import { CONSUMER_GROUP, PIPELINES_MOUNT, PORT_NAMES, PORTS, consumerAccess, pipelineTopics, type SecretKey } from '@docpipe/contract';
+import { CONSUMER_GROUP, PIPELINES_MOUNT, PORT_NAMES, PORTS, consumerAccess, consumerReadTopics, pipelineTopics, type SecretKey } from '@docpipe/contract';
 import { pipelineTopicsOf, topicRequests, type CompiledPipeline } from '@docpipe/pipeline';
 import { posix } from 'node:path';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
@@ -240,9 +240,8 @@ export class PipelineChildren extends Construct {
         ],
       },
     });
-    const { documents, rejected, inbox } = pipeline.resources.topics;
     // One trigger per topic the consumer reads: KEDA scales on the largest demand among them.
-    const topics = [documents, rejected, ...(pipeline.spec.inbox.enabled ? [inbox] : [])];
+    const topics = consumerReadTopics(pipelineTopicsOf(pipeline));
     new keda.ScaledObject(this, 'ScaledObject', {
       metadata: { name: names.consumer },
       spec: {

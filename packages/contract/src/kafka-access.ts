@@ -52,15 +52,21 @@ export function externalAccess(pipelines: readonly PipelineTopics[]): KafkaAcces
   };
 }
 
+/** The topics a pipeline's consumer reads: what it subscribes to, and what its autoscaler measures. */
+export function consumerReadTopics(pipeline: PipelineTopics): string[] {
+  const { documents, rejected, inbox } = pipeline.resources.topics;
+  return [documents, rejected, ...(pipeline.inbox ? [inbox] : [])];
+}
+
 /**
  * A pipeline's consumer reads what it stores, writes poison to the dead letters, and an inbox record
  * that fails validation to rejected.
  */
 export function consumerAccess(pipeline: PipelineTopics, group: string): KafkaAccess {
-  const { documents, rejected, deadletter, inbox } = pipeline.resources.topics;
+  const { rejected, deadletter } = pipeline.resources.topics;
   return {
     topics: [
-      ...[documents, rejected, ...(pipeline.inbox ? [inbox] : [])].map((topic) => ({ topic, operations: ['Read'] as const })),
+      ...consumerReadTopics(pipeline).map((topic) => ({ topic, operations: ['Read'] as const })),
       { topic: deadletter, operations: ['Write'] },
       ...(pipeline.inbox ? [{ topic: rejected, operations: ['Write'] as const }] : []),
     ],

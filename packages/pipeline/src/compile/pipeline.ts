@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { pipelineResources, type PipelineResources, type PipelineTopics } from '@docpipe/contract';
+import { consumerReadTopics, pipelineResources, type PipelineResources, type PipelineTopics } from '@docpipe/contract';
 import type { DocumentPipeline, DocumentPipelineSpec } from '../spec/schema.js';
 import { exampleProblems } from './examples.js';
 import { compileTransform, type Transform } from './transform.js';
@@ -100,15 +100,7 @@ export function topicRequests(pipeline: CompiledPipeline): { topic: string; part
   ];
 }
 
-/**
- * The topics a consumer of these pipelines reads: documents and rejected, and the inbox where
- * enabled. The consumer subscribes to them, and its scaling and its Kafka user are made from them.
- */
+/** The topics a consumer of these pipelines reads (the contract's consumerReadTopics), once each, sorted. */
 export function consumedTopics(pipelines: readonly CompiledPipeline[]): string[] {
-  const topics = pipelines.flatMap(({ resources: { topics }, spec }) => [
-    topics.documents,
-    topics.rejected,
-    ...(spec.inbox.enabled ? [topics.inbox] : []),
-  ]);
-  return [...new Set(topics)].sort();
+  return [...new Set(pipelines.flatMap((p) => consumerReadTopics(pipelineTopicsOf(p))))].sort();
 }
