@@ -12,8 +12,7 @@ ADMINER_PORT=${DOCPIPE_ADMINER_PORT:-$((18082 + OFFSET))}
 
 MONGO_EXPRESS_APP=$CACHE/mongo-express/node_modules/mongo-express/app.js
 MONGO_EXPRESS_DIR=$DIR/mongo-express
-# Its login and the keys of its cookies, made once per profile, readable only by the owner.
-MONGO_EXPRESS_SECRETS=$MONGO_EXPRESS_DIR/secrets.env
+# Its password and the keys of its cookies are the profile's secrets (profile.sh's ensure_secrets).
 MONGO_EXPRESS_USER=docpipe
 # The database the services use (env.sh's MONGODB_DATABASE): the only one it shows, as in the
 # cluster, where its user may read no other.
@@ -28,26 +27,6 @@ ADMINER_DIR=$DIR/adminer
 mongo_express_running() { pid_alive "$MONGO_EXPRESS_DIR/mongo-express.pid" "app.js --port $MONGO_EXPRESS_PORT"; }
 adminer_running() { pid_alive "$ADMINER_DIR/adminer.pid" "$ADMINER_DIR/tmp"; }
 
-ensure_mongo_express_secrets() {
-  mkdir -p "$MONGO_EXPRESS_DIR"
-  [ -s "$MONGO_EXPRESS_SECRETS" ] && return 0
-  (
-    umask 077
-    {
-      echo "MONGO_EXPRESS_PASSWORD=$(random_token 24)"
-      echo "MONGO_EXPRESS_COOKIE_SECRET=$(random_token 32)"
-      echo "MONGO_EXPRESS_SESSION_SECRET=$(random_token 32)"
-    } >"$MONGO_EXPRESS_SECRETS.part"
-    mv "$MONGO_EXPRESS_SECRETS.part" "$MONGO_EXPRESS_SECRETS"
-  )
-}
-
-load_mongo_express_secrets() {
-  ensure_mongo_express_secrets
-  # shellcheck source=/dev/null
-  source "$MONGO_EXPRESS_SECRETS"
-}
-
 # A login is asked for although FerretDB itself takes any local client: a web page the browser
 # opens could otherwise use the UI through a DNS name rebound to 127.0.0.1.
 start_mongo_express() {
@@ -56,7 +35,6 @@ start_mongo_express() {
   port_free "$MONGO_EXPRESS_PORT" mongo-express
   log "mongo-express: starting on 127.0.0.1:$MONGO_EXPRESS_PORT (database $MONGO_EXPRESS_DATABASE of FerretDB)"
   (
-    load_mongo_express_secrets
     export ME_CONFIG_MONGODB_URL=mongodb://127.0.0.1:$FERRETDB_PORT/$MONGO_EXPRESS_DATABASE \
       ME_CONFIG_MONGODB_ENABLE_ADMIN=false \
       ME_CONFIG_BASICAUTH_USERNAME=$MONGO_EXPRESS_USER ME_CONFIG_BASICAUTH_PASSWORD=$MONGO_EXPRESS_PASSWORD \
@@ -110,7 +88,6 @@ database_uis_env() {
   emit DOCPIPE_MONGO_EXPRESS_PORT "$MONGO_EXPRESS_PORT"
   emit DOCPIPE_ADMINER_PORT "$ADMINER_PORT"
   [ "$DATABASE_UIS" -eq 1 ] || return 0
-  load_mongo_express_secrets
   emit DOCPIPE_MONGO_EXPRESS_USERNAME "$MONGO_EXPRESS_USER"
   emit DOCPIPE_MONGO_EXPRESS_PASSWORD "$MONGO_EXPRESS_PASSWORD"
 }
