@@ -33,6 +33,7 @@ start_mongo_express() {
   [ -f "$MONGO_EXPRESS_APP" ] || die "mongo-express is not installed: run scripts/install/mongo-express.sh"
   if mongo_express_running; then log "mongo-express already running on 127.0.0.1:$MONGO_EXPRESS_PORT"; return; fi
   port_free "$MONGO_EXPRESS_PORT" mongo-express
+  mkdir -p "$MONGO_EXPRESS_DIR"
   log "mongo-express: starting on 127.0.0.1:$MONGO_EXPRESS_PORT (database $MONGO_EXPRESS_DATABASE of FerretDB)"
   (
     export ME_CONFIG_MONGODB_URL=mongodb://127.0.0.1:$FERRETDB_PORT/$MONGO_EXPRESS_DATABASE \
