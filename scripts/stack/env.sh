@@ -43,6 +43,8 @@ if [ "$KAFKA_PROXY" -eq 1 ]; then
 fi
 emit MONGODB_URI "mongodb://127.0.0.1:$FERRETDB_PORT/"
 emit MONGODB_DATABASE docpipe
+# For the jobs' store-indexes: the stack's FerretDB runs on SQLite, on this machine.
+emit FERRETDB_SQLITE_URL "$FERRETDB_SQLITE_URL"
 emit DATABASE_URL "postgres://docpipe:$POSTGRES_DOCPIPE_PASSWORD@127.0.0.1:$POSTGRES_PORT/docpipe"
 emit PORT "$INGEST_PORT"
 emit METRICS_PORT "$CONSUMER_METRICS_PORT"

@@ -63,11 +63,11 @@ DOCUMENTS_PARTITIONS=${DOCPIPE_DOCUMENTS_PARTITIONS:-6}
 [[ $DOCUMENTS_PARTITIONS =~ ^[1-9][0-9]{0,2}$ ]] \
   || die "DOCPIPE_DOCUMENTS_PARTITIONS='$DOCUMENTS_PARTITIONS': use a number from 1 to 999"
 
-# FerretDB keeps its data in SQLite files under the profile. Measured with the consumer's write
-# pattern (unordered insertMany of 10k small documents, 1.5k of them duplicates): both backends
-# return one E11000 per duplicate and store the rest, but SQLite took 1.3-1.9 s against 2.0-2.9 s
-# for PostgreSQL, which also logs an error line per failed row (same 1.0 s for 10k new documents).
+# FerretDB keeps its data in SQLite files under the profile, not in PostgreSQL, whose jsonb cannot
+# hold U+0000 in a string as MongoDB does. The jobs give each collection the _id index that
+# FerretDB's lookups use (docs/store-lookups.md).
 FERRETDB_DIR=$DIR/ferretdb
+FERRETDB_SQLITE_URL=file:$FERRETDB_DIR/data/
 KAFKA_DIR=$DIR/kafka
 KAFKA_HOME=$CACHE/kafka-$KAFKA_VERSION
 JMX_AGENT=$CACHE/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar

@@ -289,7 +289,7 @@ start_ferretdb() {
   log "ferretdb: starting on 127.0.0.1:$FERRETDB_PORT (SQLite in $FERRETDB_DIR/data)"
   launch "$FERRETDB_DIR/ferretdb.pid" "$FERRETDB_DIR/ferretdb.log" \
     "$CACHE/bin/ferretdb" -listen-addr "127.0.0.1:$FERRETDB_PORT" -handler sqlite \
-    -sqlite-url "file:$FERRETDB_DIR/data/"
+    -sqlite-url "$FERRETDB_SQLITE_URL"
 }
 
 start_prometheus() {

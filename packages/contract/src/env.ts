@@ -111,12 +111,18 @@ export const JobsEnv = Type.Object({
   POSTGRES_APP_PASSWORD: Type.Optional(
     nonEmpty({ description: `password \`migrate\` gives the application role ${POSTGRES_APP_ROLE} (and LOGIN); unset, the role is left as it is` }),
   ),
-  // FerretDB's own name for its -postgresql-url; with any other store (mongod, FerretDB on SQLite)
-  // it is left unset (docs/store-lookups.md).
+  // FerretDB's own names for its -postgresql-url and -sqlite-url: at most one is set, the backend
+  // the store runs on; with mongod neither is (docs/store-lookups.md).
   FERRETDB_POSTGRESQL_URL: Type.Optional(
     nonEmpty({
       pattern: '^postgres(ql)?://',
       description: 'the PostgreSQL database FerretDB keeps the documents in; set, migrate and schedule give every collection an index for {_id} lookups',
+    }),
+  ),
+  FERRETDB_SQLITE_URL: Type.Optional(
+    nonEmpty({
+      pattern: '^file:/',
+      description: "the folder of FerretDB's SQLite files, as its -sqlite-url with an absolute path; set, migrate and schedule give every collection an _id index its {_id} lookups use",
     }),
   ),
   MONGODB_DATABASE: MongoEnv.MONGODB_DATABASE,

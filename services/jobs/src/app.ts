@@ -37,7 +37,9 @@ const ONE_SHOT: Record<OneShotJob, (pool: pg.Pool, logger: Logger, config: JobsC
   'count-cleaner': (pool) => cleanCounts(pool),
   'store-indexes': (_pool, _logger, config) => {
     if (!config.store) {
-      return Promise.reject(new ExplainedFailure('FERRETDB_POSTGRESQL_URL is not set: only FerretDB on PostgreSQL needs these indexes (docs/store-lookups.md)'));
+      return Promise.reject(
+        new ExplainedFailure('neither FERRETDB_POSTGRESQL_URL nor FERRETDB_SQLITE_URL is set: only FerretDB needs these indexes (docs/store-lookups.md)'),
+      );
     }
     return indexStore(config.store, 'docpipe-jobs-store-indexes');
   },

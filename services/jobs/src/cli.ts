@@ -7,13 +7,14 @@ jobs:
   migrate        create or update the Postgres schema (versioned, safe to run concurrently)
   user-counter   store the current number of users in users_count
   count-cleaner  delete the users_count rows stored before this run began
-  store-indexes  give every collection of FerretDB on PostgreSQL the index its {_id} lookups need
+  store-indexes  give every collection of FerretDB the index its {_id} lookups need
   schedule       local runner: user-counter every minute, count-cleaner every hour,
-                 store-indexes every minute (with FERRETDB_POSTGRESQL_URL)
+                 store-indexes every minute (with FERRETDB_POSTGRESQL_URL or FERRETDB_SQLITE_URL)
 
 env: DATABASE_URL (required), LOG_LEVEL (default info),
      POSTGRES_APP_PASSWORD (migrate: the application role's password; unset, the role is left as it is),
      FERRETDB_POSTGRESQL_URL (FerretDB's own PostgreSQL database; set, migrate also runs store-indexes),
+     FERRETDB_SQLITE_URL (the file:/ folder of FerretDB's SQLite files; the same, for that backend),
      MONGODB_DATABASE (default docpipe: the database whose collections store-indexes indexes)
 `;
 

@@ -1,31 +1,53 @@
+import { fileURLToPath } from 'node:url';
 import { JobsEnv, POSTGRES_APP_ROLE } from '@docpipe/contract';
-import { loadEnv } from '@docpipe/runtime';
+import { ConfigError, loadEnv } from '@docpipe/runtime';
 
-export interface StoreConfig {
-  /** Where FerretDB keeps its tables. */
-  readonly postgresUrl: string;
-  /** The MongoDB database the services use: FerretDB's schema of the same name. */
-  readonly database: string;
-}
+/** FerretDB, on the backend whose files or database the jobs index (docs/store-lookups.md). */
+export type StoreConfig =
+  | {
+      readonly backend: 'postgresql';
+      /** Where FerretDB keeps its tables. */
+      readonly postgresUrl: string;
+      /** The MongoDB database the services use: FerretDB's schema of the same name. */
+      readonly database: string;
+    }
+  | {
+      readonly backend: 'sqlite';
+      /** The folder of FerretDB's SQLite files: one file per MongoDB database. */
+      readonly directory: string;
+      readonly database: string;
+    };
 
 export interface JobsConfig {
   readonly databaseUrl: string;
   readonly logLevel: string;
   /** What `migrate` sets up for the services to connect as; only the cluster gives it. */
   readonly appRole: { readonly name: string; readonly password: string } | undefined;
-  /** FerretDB on PostgreSQL, when that is the store; undefined for any other. */
+  /** FerretDB, when that is the store and its backend is reachable; undefined for any other. */
   readonly store: StoreConfig | undefined;
+}
+
+/** The folder a FerretDB -sqlite-url names (`file:/path/`; its query parameters are FerretDB's). */
+function sqliteDirectory(url: string): string {
+  const path = fileURLToPath(new URL(url));
+  return path.endsWith('/') ? path : `${path}/`;
 }
 
 /** The only place the jobs read the environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): JobsConfig {
   const values = loadEnv(JobsEnv, env);
   const password = values.POSTGRES_APP_PASSWORD;
-  const storeUrl = values.FERRETDB_POSTGRESQL_URL;
+  const { FERRETDB_POSTGRESQL_URL: postgresUrl, FERRETDB_SQLITE_URL: sqliteUrl, MONGODB_DATABASE: database } = values;
+  if (postgresUrl !== undefined && sqliteUrl !== undefined) {
+    throw new ConfigError('FERRETDB_POSTGRESQL_URL and FERRETDB_SQLITE_URL are both set: FerretDB runs on one backend, set the one it uses');
+  }
+  let store: StoreConfig | undefined;
+  if (postgresUrl !== undefined) store = { backend: 'postgresql', postgresUrl, database };
+  if (sqliteUrl !== undefined) store = { backend: 'sqlite', directory: sqliteDirectory(sqliteUrl), database };
   return {
     databaseUrl: values.DATABASE_URL,
     logLevel: values.LOG_LEVEL,
     appRole: password === undefined ? undefined : { name: POSTGRES_APP_ROLE, password },
-    store: storeUrl === undefined ? undefined : { postgresUrl: storeUrl, database: values.MONGODB_DATABASE },
+    store,
   };
 }

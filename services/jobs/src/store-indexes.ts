@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { StoreConfig } from './config.js';
 import { createPool, ExplainedFailure, explainFailure } from './database.js';
+import { ensureSqliteLookupIndexes } from './store-indexes-sqlite.js';
 
 /**
  * What FerretDB v1.24 on PostgreSQL runs for findOne({_id}) (docs/store-lookups.md):
@@ -94,8 +95,15 @@ export async function ensureLookupIndexes(client: pg.ClientBase, database: strin
   return { database, collections: collections.length, created };
 }
 
-/** ensureLookupIndexes over a connection of its own to FerretDB's database; a failure names that database. */
+/** The lookup indexes of the store's backend; a failure names the database or folder it was reaching. */
 export async function indexStore(store: StoreConfig, applicationName: string): Promise<StoreIndexesResult> {
+  if (store.backend === 'sqlite') {
+    try {
+      return ensureSqliteLookupIndexes(store.directory, store.database);
+    } catch (error) {
+      throw new ExplainedFailure(`lookup indexes of ${store.database} in ${store.directory}: ${(error as Error).message}`);
+    }
+  }
   const pool = createPool(store.postgresUrl, applicationName);
   try {
     const client = await pool.connect();

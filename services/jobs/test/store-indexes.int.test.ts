@@ -5,7 +5,7 @@ import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lookupIndexName } from '../src/store-indexes.js';
-import { ferretOnPostgres, planNodes, type FerretOnPostgres } from './ferretdb-postgres.js';
+import { ferretOnPostgres, planNodes, type FerretOnPostgres } from './ferretdb.js';
 import { createTestSchema } from './postgres-fixture.js';
 import { runJobs } from './run-cli.js';
 
@@ -136,9 +136,9 @@ describe('store-indexes', () => {
     }
   });
 
-  it('exits 1 saying why without FERRETDB_POSTGRESQL_URL', async () => {
+  it('exits 1 saying why without FERRETDB_POSTGRESQL_URL or FERRETDB_SQLITE_URL', async () => {
     const result = await runJobs(['store-indexes'], { DATABASE_URL: process.env['DATABASE_URL'] as string });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^jobs store-indexes failed: FERRETDB_POSTGRESQL_URL is not set/);
+    expect(result.stderr).toMatch(/^jobs store-indexes failed: neither FERRETDB_POSTGRESQL_URL nor FERRETDB_SQLITE_URL is set/);
   });
 });

@@ -24,17 +24,32 @@ describe('lookupIndexName', () => {
 });
 
 describe('loadConfig: the store', () => {
-  it('has no store unless FERRETDB_POSTGRESQL_URL is set', () => {
+  it('has no store unless FERRETDB_POSTGRESQL_URL or FERRETDB_SQLITE_URL is set', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db' }).store).toBeUndefined();
   });
 
   it("takes FerretDB's PostgreSQL database and the MongoDB database, docpipe by default", () => {
     const env = { DATABASE_URL: 'postgres://h/db', FERRETDB_POSTGRESQL_URL: 'postgres://u:p@h/ferretdb' };
-    expect(loadConfig(env).store).toEqual({ postgresUrl: 'postgres://u:p@h/ferretdb', database: 'docpipe' });
-    expect(loadConfig({ ...env, MONGODB_DATABASE: 'other' }).store).toEqual({ postgresUrl: 'postgres://u:p@h/ferretdb', database: 'other' });
+    expect(loadConfig(env).store).toEqual({ backend: 'postgresql', postgresUrl: 'postgres://u:p@h/ferretdb', database: 'docpipe' });
+    expect(loadConfig({ ...env, MONGODB_DATABASE: 'other' }).store).toMatchObject({ database: 'other' });
+  });
+
+  it("takes the folder of FerretDB's SQLite files from its -sqlite-url, query and all", () => {
+    const env = { DATABASE_URL: 'postgres://h/db', FERRETDB_SQLITE_URL: 'file:/var/lib/ferret%20db/data/?_pragma=cache_size(-20000)' };
+    expect(loadConfig(env).store).toEqual({ backend: 'sqlite', directory: '/var/lib/ferret db/data/', database: 'docpipe' });
+    expect(loadConfig({ ...env, FERRETDB_SQLITE_URL: 'file:///srv/ferretdb' }).store).toMatchObject({ directory: '/srv/ferretdb/' });
   });
 
   it('refuses a FERRETDB_POSTGRESQL_URL that is not a PostgreSQL URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://h/db', FERRETDB_POSTGRESQL_URL: 'mongodb://h/' })).toThrow(/FERRETDB_POSTGRESQL_URL/);
+  });
+
+  it('refuses a FERRETDB_SQLITE_URL with a relative path, which would depend on where the jobs run', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://h/db', FERRETDB_SQLITE_URL: 'file:data/' })).toThrow(/FERRETDB_SQLITE_URL/);
+  });
+
+  it('refuses both backends at once', () => {
+    const env = { DATABASE_URL: 'postgres://h/db', FERRETDB_POSTGRESQL_URL: 'postgres://h/ferretdb', FERRETDB_SQLITE_URL: 'file:/srv/ferretdb/' };
+    expect(() => loadConfig(env)).toThrow(/both set/);
   });
 });
