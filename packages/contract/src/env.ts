@@ -1,6 +1,7 @@
 // Every variable a part reads, with its default. The services validate their env against these
 // schemas, and cdk8s/test/service-env.test.ts runs each manifest's env through the services, so a
 // default written here is the only one.
+import { fileURLToPath } from 'node:url';
 import { Type, type TProperties } from 'typebox';
 import { CONSUMER_GROUP, MONGODB_SECRETS, PORTS, POSTGRES_APP_ROLE } from './service.js';
 
@@ -102,6 +103,12 @@ export const ConsumerEnv = Type.Object({
   CONSUMER_RETRY_MAX_MS: integer(10_000, 1, 300_000, 'largest retry delay of a failed write'),
   CONSUMER_STOP_TIMEOUT_MS: integer(15_000, 0, 600_000, 'how long a stop waits for a failing write before giving up'),
 });
+
+/** The folder a FERRETDB_SQLITE_URL names (`file:/path/`, FerretDB's query parameters aside), with its trailing slash. */
+export function ferretdbSqliteDirectory(sqliteUrl: string): string {
+  const path = fileURLToPath(new URL(sqliteUrl));
+  return path.endsWith('/') ? path : `${path}/`;
+}
 
 /** Every variable the jobs read, `migrate` included. */
 export const JobsEnv = Type.Object({

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { JobsEnv, POSTGRES_APP_ROLE } from '@docpipe/contract';
+import { ferretdbSqliteDirectory, JobsEnv, POSTGRES_APP_ROLE } from '@docpipe/contract';
 import { ConfigError, loadEnv } from '@docpipe/runtime';
 
 /** FerretDB, on the backend whose files or database the jobs index (docs/store-lookups.md). */
@@ -27,12 +26,6 @@ export interface JobsConfig {
   readonly store: StoreConfig | undefined;
 }
 
-/** The folder a FerretDB -sqlite-url names (`file:/path/`; its query parameters are FerretDB's). */
-function sqliteDirectory(url: string): string {
-  const path = fileURLToPath(new URL(url));
-  return path.endsWith('/') ? path : `${path}/`;
-}
-
 /** The only place the jobs read the environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): JobsConfig {
   const values = loadEnv(JobsEnv, env);
@@ -43,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): JobsConfig {
   }
   let store: StoreConfig | undefined;
   if (postgresUrl !== undefined) store = { backend: 'postgresql', postgresUrl, database };
-  if (sqliteUrl !== undefined) store = { backend: 'sqlite', directory: sqliteDirectory(sqliteUrl), database };
+  if (sqliteUrl !== undefined) store = { backend: 'sqlite', directory: ferretdbSqliteDirectory(sqliteUrl), database };
   return {
     databaseUrl: values.DATABASE_URL,
     logLevel: values.LOG_LEVEL,
