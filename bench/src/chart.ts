@@ -2,6 +2,7 @@
 // (pure, tested) rendered to SVG by Vega in Node (no browser, no canvas).
 import type { TopLevelSpec } from 'vega-lite';
 import { MEASUREMENTS, type RunResults } from './results.js';
+import { SERIES, type Series, type SoakResult } from './soak.js';
 
 /**
  * A log scale's domain in powers of ten, from below half the smallest value (a bar at the
@@ -79,6 +80,43 @@ export function chartSpec(results: RunResults): TopLevelSpec {
         },
       },
     ],
+    resolve: { scale: { color: 'independent' } },
+  };
+}
+
+/** The soak's panels: what each plots, from the per-second samples. */
+const SOAK_PANELS: ReadonlyArray<{ readonly title: string; readonly axis: string; readonly series: readonly Series[] }> = [
+  { title: 'Resident memory', axis: 'MiB', series: ['ingestRssMiB', 'consumerRssMiB'] },
+  { title: 'End-to-end lag', axis: 'documents', series: ['lagRecords', 'backlog'] },
+  { title: 'Event-loop delay, p99 of each second', axis: 'ms', series: ['ingestLoopP99Ms', 'consumerLoopP99Ms'] },
+];
+
+/** bench/results/latest-soak.svg: RSS, lag and event-loop delay over the soak, one panel each. */
+export function soakChartSpec(soak: SoakResult, results: Pick<RunResults, 'startedAt' | 'machine'>): TopLevelSpec {
+  const panel = ({ title, axis, series }: (typeof SOAK_PANELS)[number]) => ({
+    title,
+    data: {
+      values: soak.samples.flatMap((sample) =>
+        series.flatMap((s) => (sample[s] === undefined ? [] : [{ seconds: sample.t, series: SERIES[s].title, value: sample[s] }])),
+      ),
+    },
+    mark: { type: 'line' as const, tooltip: true },
+    width: 560,
+    height: 160,
+    encoding: {
+      x: { field: 'seconds', type: 'quantitative' as const, title: 'seconds since the load started' },
+      y: { field: 'value', type: 'quantitative' as const, title: axis },
+      color: { field: 'series', type: 'nominal' as const, title: null, sort: series.map((s) => SERIES[s].title), legend: { labelLimit: 400 } },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: `Docpipe soak: ${soak.rate.toLocaleString('en-US')} documents/s for ${soak.seconds} s`,
+      subtitle: `${results.startedAt}, ${results.machine.cpuModel}, ${results.machine.cores} cores; slopes are fitted from ${soak.fitFromSeconds} s`,
+    },
+    config: { font: 'sans-serif' },
+    vconcat: SOAK_PANELS.map(panel),
     resolve: { scale: { color: 'independent' } },
   };
 }

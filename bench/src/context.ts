@@ -34,6 +34,8 @@ export interface BenchContext {
   readonly serviceEnv: NodeJS.ProcessEnv;
   readonly bridge: Peer;
   readonly connector: Peer;
+  /** FerretDB's -sqlite-url, when the stack's store runs on SQLite (the growth phase writes its files). */
+  readonly ferretdbSqliteUrl: string | undefined;
   /** The stack servers' pid files by name (Kafka, FerretDB, Postgres, Prometheus, the lag exporter): their CPU is the benchmark's. */
   readonly stackPidFiles: Readonly<Record<string, string>>;
 }
@@ -81,6 +83,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): BenchContext 
     connectPort: ingestPort + 3,
     noAuthIngestPort: ingestPort + 4,
     serviceEnv: serviceEnvOf(env),
+    ferretdbSqliteUrl: env['FERRETDB_SQLITE_URL'],
     bridge: peer(env, 'BENCH_BRIDGE', required(env, 'BENCH_BRIDGE_HOME')),
     connector: peer(env, 'BENCH_CONNECTOR', required(env, 'BENCH_CONNECT_HOME')),
     stackPidFiles: {

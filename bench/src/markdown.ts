@@ -1,5 +1,7 @@
 // bench/results/latest.md: the same figures as the JSON, ratios first. Pure.
 import { MEASUREMENTS, type Comparison, type Goal, type Measurement, type RunResults, type Section } from './results.js';
+import { growthMarkdown } from './growth.js';
+import { SERIES, type Series, type SoakResult } from './soak.js';
 
 const SECTION_TITLES: Record<Section, string> = {
   ceilings: 'Against the ceilings',
@@ -126,6 +128,49 @@ function profileSection(results: RunResults): string {
   ].join('\n');
 }
 
+function soakRateSource(s: SoakResult): string {
+  const source = s.rateSource;
+  if (source.kind === 'knob') return 'set by BENCH_SOAK_RATE';
+  if (source.kind === 'ingest') return `half the ${integer.format(source.capacity)} docs/s of ingest's single-document run with JWT in this run`;
+  return `half the ${integer.format(source.capacity)} docs/s of a short capacity probe of ingest alone, as docpipe.single.auth did not run`;
+}
+
+const signed = (value: number) => `${value > 0 ? '+' : ''}${formatNumber(value)}`;
+
+function soakSection(results: RunResults): string {
+  const s = results.soak;
+  if (!s) return '';
+  if ('unavailable' in s) return `## Soak\n\n**The soak did not run**: ${s.unavailable}\n`;
+  const figure = (value: number | undefined) => (value === undefined ? '–' : formatNumber(value));
+  const rows = (Object.keys(SERIES) as Series[]).map((name) => {
+    const { perMinute, start, end, max, peakRise } = s.series[name];
+    const change = (value: number | undefined) => (value === undefined ? '–' : signed(value));
+    return [`${SERIES[name].title}, ${SERIES[name].unit}`, figure(start), figure(end), figure(max), change(peakRise), change(perMinute)];
+  });
+  const lagEnd = s.series.lagRecords.end;
+  const verdict =
+    s.accepted === s.stored ? `**accepted = stored** (${integer.format(s.accepted)})` : `**accepted ≠ stored**: ${integer.format(s.accepted)} accepted, ${integer.format(s.stored)} stored`;
+  return [
+    '## Soak',
+    '',
+    ...(s.status === 'failed' ? [`**The soak FAILED**: ${s.problems.join('; ')}`, ''] : []),
+    `${s.seconds} s at ${integer.format(s.rate)} documents/s (${soakRateSource(s)}), single documents with JWT through ingest and the ` +
+      `consumer running together: ${verdict} once the consumer group had committed the whole topic` +
+      `${s.catchUpSeconds === undefined ? '' : `, ${decimal(1).format(s.catchUpSeconds)} s after the last answer`}. ` +
+      `Accepted ${formatNumber(s.achievedRate)} docs/s, p99 ${formatNumber(s.latencyMs.p99)} ms per request.` +
+      (lagEnd === undefined ? '' : ` The group's lag at the end: ${integer.format(lagEnd)} records, ${decimal(2).format(lagEnd / s.rate)} s of documents at the rate.`),
+    '',
+    `Sampled once a second. Slopes are least-squares fits from ${integer.format(s.fitFromSeconds)} s on (the start-up before it is left out); ` +
+      'start and end are the means of the fitted window\'s first and last tenths; peak rise is the maximum of its second half less ' +
+      'that of its first (a leak raises the peaks; a heap\'s sawtooth moves the slope with its phase at the end but not the peaks). ' +
+      'Chart: `latest-soak.svg` (`<start time>-soak.svg` for a partial run).',
+    '',
+    table(['series', 'start', 'end', 'max', 'peak rise', 'slope per minute'], rows),
+    '',
+    ...(s.status === 'ok' && s.problems.length > 0 ? [`Load client: ${s.problems.join('; ')}`, ''] : []),
+  ].join('\n');
+}
+
 /** The whole report. */
 export function renderMarkdown(results: RunResults): string {
   const { machine, versions, parameters } = results;
@@ -152,6 +197,8 @@ export function renderMarkdown(results: RunResults): string {
     '',
     coresSection(results.measurements),
     profileSection(results),
+    growthMarkdown(results.growth),
+    soakSection(results),
     '## Versions',
     '',
     table(['component', 'version'], Object.entries(versions)),

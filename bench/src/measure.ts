@@ -30,6 +30,20 @@ function benchProcesses(ctx: BenchContext): BenchProcesses {
   return { stack, running: runningChildren(), finished: finishedChildren() };
 }
 
+/** Where the CPU went while `run` ran: the cores each benchmark process kept busy, and the share others used. */
+export interface CpuFrame {
+  readonly otherCpu: number;
+  readonly cores: Readonly<Record<string, number>>;
+}
+
+/** Runs `run` and reports, beside its value, the CPU of the benchmark's processes meanwhile. */
+export async function withCpuFrame<T>(ctx: BenchContext, run: () => Promise<T>): Promise<{ value: T } & CpuFrame> {
+  const before = sampleCpu(benchProcesses(ctx));
+  const value = await run();
+  const after = sampleCpu(benchProcesses(ctx));
+  return { value, otherCpu: otherShare(before, after), cores: coresByProcess(before, after) };
+}
+
 export async function measure(ctx: BenchContext, id: MeasurementId, params: Params, run: () => Promise<Outcome>): Promise<Measurement> {
   const [measurement] = await measureTogether(ctx, [{ id, params }], async () => [await run()]);
   return measurement as Measurement;
@@ -47,19 +61,16 @@ export interface Measured {
 export async function measureTogether(ctx: BenchContext, measured: readonly Measured[], run: () => Promise<readonly Outcome[]>): Promise<Measurement[]> {
   for (const { id } of measured) log(`${id}: ${MEASUREMENTS[id].title}`);
   const before = loadavg()[0] ?? 0;
-  const cpuBefore = sampleCpu(benchProcesses(ctx));
-  let outcomes: readonly Outcome[];
-  try {
-    outcomes = await run();
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    const failed: Outcome = { status: 'failed', reason: firstLine(error) };
-    outcomes = measured.map(() => failed);
-  }
+  const { value: outcomes, otherCpu, cores } = await withCpuFrame(ctx, async (): Promise<readonly Outcome[]> => {
+    try {
+      return await run();
+    } catch (error) {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      const failed: Outcome = { status: 'failed', reason: firstLine(error) };
+      return measured.map(() => failed);
+    }
+  });
   const after = loadavg()[0] ?? 0;
-  const cpuAfter = sampleCpu(benchProcesses(ctx));
-  const otherCpu = otherShare(cpuBefore, cpuAfter);
-  const cores = coresByProcess(cpuBefore, cpuAfter);
   return measured.map(({ id, params }, i) => {
     const outcome = outcomes[i] ?? { status: 'failed', reason: 'no outcome' };
     log(outcome.status === 'ok' ? `${id}: ${Math.round(outcome.throughput)} ${MEASUREMENTS[id].unit}` : `${id}: ${outcome.status}: ${outcome.reason}`);

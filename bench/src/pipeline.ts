@@ -46,6 +46,12 @@ export class Pipeline {
    * them), forgets the groups' offsets and drops the database: the next measurement starts bare.
    */
   async reset(groups: readonly string[] = [CONSUMER_GROUP]): Promise<void> {
+    await this.resetKafka(groups);
+    await this.db.dropDatabase();
+  }
+
+  /** reset's Kafka half: the topics emptied and the groups' offsets forgotten, the store left as it is. */
+  async resetKafka(groups: readonly string[] = [CONSUMER_GROUP]): Promise<void> {
     for (const topic of Object.values(TOPICS)) {
       const ends = await this.#admin.fetchTopicOffsets(topic);
       await this.#admin.deleteTopicRecords({ topic, partitions: ends.map((p) => ({ partition: p.partition, offset: '-1' })) });
@@ -53,7 +59,6 @@ export class Pipeline {
     const existing = new Set((await this.#admin.listGroups()).groups.map((g) => g.groupId));
     const stale = groups.filter((g) => existing.has(g));
     if (stale.length > 0) await this.#admin.deleteGroups(stale);
-    await this.db.dropDatabase();
   }
 
   /** Produces the envelopes to `documents` as ingest does (keyed by id, acks=all). */

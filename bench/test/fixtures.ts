@@ -1,4 +1,5 @@
 import type { Measurement, RunResults } from '../src/results.js';
+import { fitFrom, summarizeSoak, type SoakResult, type SoakSample } from '../src/soak.js';
 
 const latency = { p50: 4, p95: 9, p99: 20, max: 40 };
 
@@ -30,5 +31,44 @@ export function run(list: Measurement[] = measurements()): Omit<RunResults, 'com
     versions: { node: 'v24.21.0', kafka: '4.3.0' },
     parameters: { concurrency: 32, scale: 1 },
     measurements: list,
+  };
+}
+
+/**
+ * A soak of two minutes at 1,000 documents/s: ingest's RSS rises 2 MiB a minute, the rest is flat
+ * (the lag and the loop delay alternate around their level); every accepted document stored.
+ */
+export function soakResult(overrides: Partial<SoakResult> = {}): SoakResult {
+  const samples: SoakSample[] = Array.from({ length: 120 }, (_, i) => {
+    const t = i + 1;
+    const wobble = i % 2 === 0 ? 1 : -1;
+    return {
+      t,
+      ingestRssMiB: 100 + (2 * t) / 60,
+      consumerRssMiB: 80,
+      lagRecords: 500 + 100 * wobble,
+      backlog: 600 + 100 * wobble,
+      ingestLoopP99Ms: 2 + wobble,
+      consumerLoopP99Ms: 1,
+      ingestGcMs: 5,
+      consumerGcMs: 3,
+    };
+  });
+  return {
+    status: 'ok',
+    problems: [],
+    rate: 1000,
+    rateSource: { kind: 'ingest', capacity: 2000 },
+    seconds: 120,
+    fitFromSeconds: fitFrom(120),
+    sent: 120_000,
+    accepted: 120_000,
+    stored: 120_000,
+    achievedRate: 999.5,
+    latencyMs: { p50: 2, p95: 4, p99: 8, max: 30 },
+    catchUpSeconds: 0.8,
+    series: summarizeSoak(samples, fitFrom(120)),
+    samples,
+    ...overrides,
   };
 }

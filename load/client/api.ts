@@ -45,8 +45,8 @@ export class Api {
     });
   }
 
-  /** Registers the user unless the name is taken (then assumes it is ours) and takes a token. */
-  async login(username: string, password: string): Promise<void> {
+  /** Registers the user unless the name is taken (then assumes it is ours) and takes a token, which it returns. */
+  async login(username: string, password: string): Promise<string> {
     const credentials = JSON.stringify({ username, password });
     const created = await this.#patiently(() => this.#send('POST', '/v1/users', credentials, JSON_HEADERS));
     if (created.status !== 201 && created.status !== 409) throw new LoginError(`registering ${username} failed: ${describe(created)}`);
@@ -54,6 +54,7 @@ export class Api {
     const accessToken = (token.body as { access_token?: unknown } | undefined)?.access_token;
     if (token.status !== 200 || typeof accessToken !== 'string') throw new LoginError(`a token for ${username} was refused: ${describe(token)}`);
     this.#headers['authorization'] = `Bearer ${accessToken}`;
+    return accessToken;
   }
 
   postDocument(json: string, idempotencyKey?: string): Promise<Reply> {

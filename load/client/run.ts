@@ -6,7 +6,8 @@ import { sendAll } from './send.ts';
 import { waitUntilStored } from './storage.ts';
 import { summarize, type Summary } from './summary.ts';
 
-export { LoginError } from './api.ts';
+export { Api, LoginError } from './api.ts';
+export { documentsPath } from './routes.ts';
 export { DEFAULT_OPTIONS, defectsForInvalidShare, type LoadOptions, type Progress } from './options.ts';
 export { DurationRecorder } from './stats.ts';
 export type { StorageSummary, Summary } from './summary.ts';

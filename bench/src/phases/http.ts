@@ -19,6 +19,7 @@ const AUTH_ROUNDS = 4;
 /** ingest alone: documents pile up in Kafka, as they would behind a slow store. */
 export async function ingestRuns(ctx: BenchContext, o: BenchOptions): Promise<Measurement[]> {
   const rateDocs = o.rate * o.rateSeconds;
+  const highRateDocs = o.highRate * o.rateSeconds;
   const target = (authMode: 'jwt' | 'none', batchSize: number, count: number, rate?: number) =>
     httpRun(services.ingestPort(ctx, authMode), o, batchSize, count, rate);
   const run = (batchSize: number, count: number, rate?: number) => () => httpMeasurement(target('jwt', batchSize, count, rate));
@@ -37,6 +38,7 @@ export async function ingestRuns(ctx: BenchContext, o: BenchOptions): Promise<Me
   );
   const jwt = await onServer(ctx, [services.ingest(ctx, { authMode: 'jwt' })], [
     planned('docpipe.single.rate', { ...httpParams(o, 1, rateDocs, o.rate), seconds: o.rateSeconds }, run(1, rateDocs, o.rate)),
+    planned('docpipe.single.rate.high', { ...httpParams(o, 1, highRateDocs, o.highRate), seconds: o.rateSeconds }, run(1, highRateDocs, o.highRate)),
     planned('docpipe.batch', httpParams(o, o.batchSize, o.batchDocs), run(o.batchSize, o.batchDocs)),
   ]);
   return [...singles, ...jwt];
