@@ -70,7 +70,8 @@ apt_install_nostart() {
 }
 
 # maven_jars NAME DEST DEPENDENCIES_XML: copy the runtime closure of the given <dependency>
-# elements from Maven Central into DEST (replaced atomically), one line per downloaded jar, with
+# elements from Maven Central into DEST (replaced atomically), one line per downloaded jar on stderr
+# (installers print their result on stdout), with
 # Maven's full log kept next to DEST for when it fails. Jars are cached in $CACHE/m2.
 maven_jars() {
   local name=$1 dest=$2 deps=$3 build
@@ -91,7 +92,7 @@ maven_jars() {
 POM
   if ! mvn -B -f "$build/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest.part" \
-      2>&1 | tee "$build/mvn.log" | sed -un 's|^\[INFO\] Downloaded from [^:]*: .*/\([^/]*\.jar\) (\(.*\))$|  \1 (\2)|p'; then
+      2>&1 | tee "$build/mvn.log" | sed -un 's|^\[INFO\] Downloaded from [^:]*: .*/\([^/]*\.jar\) (\(.*\))$|  \1 (\2)|p' >&2; then
     tail -n 30 "$build/mvn.log" >&2
     die "Maven could not resolve $name (full log: $build/mvn.log)"
   fi
