@@ -71,8 +71,8 @@ apt_install_nostart() {
 
 # maven_jars NAME DEST DEPENDENCIES_XML: copy the runtime closure of the given <dependency>
 # elements from Maven Central into DEST (replaced atomically), one line per downloaded jar on stderr
-# (installers print their result on stdout), with
-# Maven's full log kept next to DEST for when it fails. Jars are cached in $CACHE/m2.
+# (installers print their result on stdout), with Maven's full log kept next to DEST for when it
+# fails. Jars are cached in $CACHE/m2.
 maven_jars() {
   local name=$1 dest=$2 deps=$3 build
   need mvn "Maven resolves jars from Maven Central: apt-get install -y maven."

@@ -65,9 +65,12 @@ DOCUMENTS_PARTITIONS=${DOCPIPE_DOCUMENTS_PARTITIONS:-6}
 
 # FerretDB keeps its data in SQLite files under the profile, not in PostgreSQL, whose jsonb cannot
 # hold U+0000 in a string as MongoDB does. The jobs give each collection the _id index that
-# FerretDB's lookups use (docs/store-lookups.md).
+# FerretDB's lookups use (docs/store-lookups.md). Each of FerretDB's SQLite connections caches more
+# pages than SQLite's default, which a large collection's _id index outgrows: writes then slowed
+# with the collection's size (bench/README.md, "Growth").
 FERRETDB_DIR=$DIR/ferretdb
-FERRETDB_SQLITE_URL=file:$FERRETDB_DIR/data/
+FERRETDB_SQLITE_CACHE_KIB=65536
+FERRETDB_SQLITE_URL="file:$FERRETDB_DIR/data/?_pragma=cache_size(-$FERRETDB_SQLITE_CACHE_KIB)"
 KAFKA_DIR=$DIR/kafka
 KAFKA_HOME=$CACHE/kafka-$KAFKA_VERSION
 JMX_AGENT=$CACHE/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar
