@@ -10,3 +10,7 @@ bench: build ## Measure Docpipe against Kafka, the store, an empty route and its
 bench-install: ## Install the benchmark's peers: Kafka Connect + MongoDB sink connector, Strimzi Kafka Bridge
 	@bash scripts/install/kafka-connect.sh >/dev/null
 	@bash scripts/install/kafka-bridge.sh >/dev/null
+
+.PHONY: capacity
+capacity: build ## Size a cluster for 1k to 1M documents/s from a bench run's costs, against production (docs/capacity.md): make capacity ARGS="bench/results/<run>.json --headroom=0.6"
+	@node bench/dist/capacity-cli.js $(ARGS)

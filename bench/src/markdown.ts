@@ -1,5 +1,6 @@
 // bench/results/latest.md: the same figures as the JSON, ratios first. Pure.
 import { MEASUREMENTS, type Comparison, type Goal, type Measurement, type RunResults, type Section } from './results.js';
+import { PARTS, type Costs, type Part } from './costs.js';
 import { growthMarkdown } from './growth.js';
 import { SERIES, type Series, type SoakResult } from './soak.js';
 
@@ -11,6 +12,9 @@ const SECTION_TITLES: Record<Section, string> = {
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A count (replicas, partitions): a whole number, thousands separated. */
+export const formatInteger = (value: number) => integer.format(value);
 
 /** A figure for the table: thousands separated, small values with enough digits to compare. */
 export function formatNumber(value: number): string {
@@ -45,11 +49,43 @@ function verdict(c: Comparison): string {
 /** Table cells may not hold pipes or line breaks. */
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll(/\s*\n\s*/g, ' ');
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+/** A cost per document: three significant digits, as the costs span orders of magnitude. */
+export const formatCost = (value: number) => significant.format(value);
+
+/** Each part's CPU cost per document, or why the run cannot give it. */
+export function costsTable(costs: Costs): string {
+  const rows = (Object.keys(PARTS) as Part[]).map((part) => {
+    const cost = costs.parts[part];
+    const from = `${cost.from}, ${cost.process}`;
+    if ('missing' in cost) return [PARTS[part].title, '–', from, `not measured: ${cost.missing}`];
+    const basis = `${decimal(2).format(cost.cores)} cores × ${decimal(1).format(cost.seconds)} s / ${integer.format(cost.documents)} documents`;
+    return [PARTS[part].title, formatCost(cost.coreMsPerDoc), from, basis];
+  });
+  return table(['part', 'core-ms per document', 'from', 'cores × seconds / documents'], rows);
+}
+
+function costsSection(costs: Costs | undefined): string {
+  if (!costs) return '';
+  const size = 'bytes' in costs.documentBytes ? `${integer.format(costs.documentBytes.bytes)} bytes (${costs.documentBytes.from})` : `unknown: ${costs.documentBytes.missing}`;
+  return [
+    '## Cost per document',
+    '',
+    'CPU per document of each part, from the cores its process kept busy during the measurement (a frame that two ' +
+      'measurements share counts both their seconds, and a process serving both, both their documents). Mean record size: ' +
+      `${size}. \`make capacity\` sizes a cluster from these (docs/capacity.md).`,
+    '',
+    costsTable(costs),
+    '',
   ].join('\n');
 }
 
@@ -196,6 +232,7 @@ export function renderMarkdown(results: RunResults): string {
     ),
     '',
     coresSection(results.measurements),
+    costsSection(results.costs),
     profileSection(results),
     growthMarkdown(results.growth),
     soakSection(results),

@@ -1,5 +1,6 @@
 // The shape of a benchmark run and the ratios read from it. Pure: no I/O, so the maths and the
 // report are tested without servers (bench/test/results.test.ts).
+import { costsOf, type Costs } from './costs.js';
 import type { GrowthResult } from './growth.js';
 import type { SoakResult } from './soak.js';
 
@@ -233,6 +234,8 @@ export interface RunResults {
   readonly parameters: Params;
   readonly comparisons: readonly Comparison[];
   readonly measurements: readonly Measurement[];
+  /** CPU per document of each part (bench/src/costs.ts), which `make capacity` sizes a cluster from; absent in runs before it. */
+  readonly costs?: Costs;
   /** ingest's CPU profile during a single-document run: where its time goes. */
   readonly ingestProfile?: ProfileSummary | { readonly unavailable: string };
   /** The store's costs at each size it was filled to (bench/src/growth.ts). */
@@ -241,8 +244,8 @@ export interface RunResults {
   readonly soak?: SoakResult | { readonly unavailable: string };
 }
 
-/** Puts a run together: comparisons first, as the report shows them. */
-export function assemble(run: Omit<RunResults, 'comparisons'>): RunResults {
+/** Puts a run together: comparisons first, as the report shows them; the costs per document from the measurements. */
+export function assemble(run: Omit<RunResults, 'comparisons' | 'costs'>): RunResults {
   const { startedAt, finishedAt, machine, versions, parameters, measurements, ingestProfile, growth, soak } = run;
   return {
     startedAt,
@@ -252,6 +255,7 @@ export function assemble(run: Omit<RunResults, 'comparisons'>): RunResults {
     parameters,
     comparisons: compare(measurements),
     measurements,
+    costs: costsOf(measurements),
     ...(ingestProfile ? { ingestProfile } : {}),
     ...(growth ? { growth } : {}),
     ...(soak ? { soak } : {}),
