@@ -39,6 +39,8 @@ export interface BenchOptions {
   readonly growthSizes: readonly number[];
   readonly growthDocs: number;
   readonly growthLookups: number;
+  /** Drains and insert ceilings made at each size; the median of each is reported. */
+  readonly growthRounds: number;
   /** The soak: this many seconds at a fixed rate through ingest and the consumer together. */
   readonly soakSeconds: number;
   /** The soak's documents per second when set; otherwise half the capacity measured in the run. */
@@ -83,6 +85,7 @@ const DEFAULTS = {
   BENCH_SOAK_SECONDS: 600,
   BENCH_GROWTH_DOCS: 50_000,
   BENCH_GROWTH_LOOKUPS: 200,
+  BENCH_GROWTH_ROUNDS: 3,
 } as const;
 
 type Name = keyof typeof DEFAULTS;
@@ -151,6 +154,7 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     growthSizes: growthSizes(env, scale),
     growthDocs: scaled('BENCH_GROWTH_DOCS', 1000),
     growthLookups: count('BENCH_GROWTH_LOOKUPS'),
+    growthRounds: count('BENCH_GROWTH_ROUNDS'),
     soakSeconds: Math.max(1, Math.round(count('BENCH_SOAK_SECONDS') * scale)),
     ...soakRate(env),
     phases: readPhases(env),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { growthChartSpec, growthMarkdown, summarizeGrowth, type GrowthPoint } from '../src/growth.js';
+import { growthChartSpec, growthMarkdown, medianOutcome, summarizeGrowth, type GrowthPoint } from '../src/growth.js';
 
 const latency = (p50: number, p99: number) => ({ p50, p95: p99, p99, max: p99 });
 const ok = (throughput: number) => ({ status: 'ok' as const, throughput, count: 50_000, seconds: 50_000 / throughput });
@@ -61,5 +61,26 @@ describe('growthChartSpec', () => {
     const rows = (spec as { data: { values: { series: string; size: number }[] } }).data.values;
     expect(rows.map((r) => r.series)).toEqual(['consumer drain', 'stored p50', 'stored p99', 'missing p50', 'missing p99', 'store file']);
     expect(new Set(rows.map((r) => r.size))).toEqual(new Set([10_000]));
+  });
+});
+
+describe('medianOutcome', () => {
+  it('takes the round with the median throughput and keeps every round', () => {
+    expect(medianOutcome([ok(9000), ok(7000), ok(10_000)])).toMatchObject({ status: 'ok', throughput: 9000, rounds: [9000, 7000, 10_000] });
+  });
+
+  it('shows the median and the range of the rounds', () => {
+    const drain = medianOutcome([ok(9000), ok(7000), ok(10_000)]);
+    const md = growthMarkdown({ collection: 'documents', documents: 50_000, points: [point(10_000, 0, 4, { drain })] });
+    expect(md).toContain('| 10,000 | 9,000 (7,000–10,000) |');
+  });
+
+  it('takes the lower middle of an even number of rounds', () => {
+    expect(medianOutcome([ok(8000), ok(6000)])).toMatchObject({ throughput: 6000 });
+  });
+
+  it('fails when a round failed, with its reason', () => {
+    expect(medianOutcome([ok(8000), { status: 'failed', reason: 'stalled' }])).toEqual({ status: 'failed', reason: 'stalled' });
+    expect(medianOutcome([])).toMatchObject({ status: 'failed' });
   });
 });
