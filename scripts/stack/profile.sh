@@ -69,7 +69,9 @@ DOCUMENTS_PARTITIONS=${DOCPIPE_DOCUMENTS_PARTITIONS:-6}
 # pages than SQLite's default, which a large collection's _id index outgrows: writes then slowed
 # with the collection's size (bench/README.md, "Growth").
 FERRETDB_DIR=$DIR/ferretdb
-FERRETDB_SQLITE_CACHE_KIB=65536
+FERRETDB_SQLITE_CACHE_KIB=${DOCPIPE_FERRETDB_CACHE_KIB:-65536}
+[[ $FERRETDB_SQLITE_CACHE_KIB =~ ^[1-9][0-9]{0,7}$ ]] \
+  || die "DOCPIPE_FERRETDB_CACHE_KIB='$FERRETDB_SQLITE_CACHE_KIB': use a whole number of KiB, above 0"
 FERRETDB_SQLITE_URL="file:$FERRETDB_DIR/data/?_pragma=cache_size(-$FERRETDB_SQLITE_CACHE_KIB)"
 KAFKA_DIR=$DIR/kafka
 KAFKA_HOME=$CACHE/kafka-$KAFKA_VERSION
