@@ -3,7 +3,7 @@
 # through the environment.
 
 .PHONY: bench
-bench: build ## Measure Docpipe against Kafka, the store, an empty route and its peers (< 20 min; BENCH_SCALE=0.1 for a quick run)
+bench: build ## Measure Docpipe against Kafka, the store, an empty route and its peers, the store as it grows, and a 10-minute soak (< 25 min; BENCH_SCALE=0.1 for a quick run)
 	@bash bench/run.sh
 
 .PHONY: bench-install
