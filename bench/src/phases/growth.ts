@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CONSUMER_GROUP, ferretdbSqliteDirectory, INVOICES } from '@docpipe/contract';
 import { toStoredDocument, type StoredDocument } from '@docpipe/pipeline';
-import { Api, documentsPath } from '@docpipe/load/client';
+import { Api, documentsPath, DurationRecorder } from '@docpipe/load/client';
 import { decodeJwt } from 'jose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext } from '../context.js';
@@ -23,7 +23,6 @@ import type { Outcome } from '../results.js';
 import * as services from '../services.js';
 import { parseExposition } from '../soak.js';
 import { storeCeiling } from '../store-ceiling.js';
-import { latency } from '../store-lookup.js';
 import { StoreFile } from '../store-fill.js';
 import { drain, DRAIN_TIMEOUT_MS, type DrainCheck } from './drains.js';
 
@@ -73,21 +72,21 @@ function consumerCheck(ctx: BenchContext, file: StoreFile, expected: number): Dr
 
 /** GETs of stored ids and of ids never stored, alternated, one at a time; every answer checked. */
 async function gets(api: Api, storedIds: readonly string[], count: number): Promise<GrowthPoint['get']> {
-  const time = async (id: string, status: number) => {
+  const time = async (id: string, status: number, into?: DurationRecorder) => {
     const started = performance.now();
     const reply = await api.getDocument(id);
-    const ms = performance.now() - started;
+    into?.record(performance.now() - started);
     if (reply.status !== status) throw new Error(`GET ${id}: ${reply.status}, expected ${status}`);
-    return ms;
   };
+  // Unmeasured: the first requests open the connection and warm ingest's path.
   for (let i = 0; i < 10; i += 1) await time(storedIds[i % storedIds.length] as string, 200);
-  const stored: number[] = [];
-  const missing: number[] = [];
+  const stored = new DurationRecorder();
+  const missing = new DurationRecorder();
   for (let i = 0; i < count; i += 1) {
-    stored.push(await time(storedIds[i % storedIds.length] as string, 200));
-    missing.push(await time(randomUUID(), 404));
+    await time(storedIds[i % storedIds.length] as string, 200, stored);
+    await time(randomUUID(), 404, missing);
   }
-  return { stored: latency(stored), missing: latency(missing), count };
+  return { stored: stored.percentiles(), missing: missing.percentiles(), count };
 }
 
 /** One measurement of a size, with the CPU each process used meanwhile; a failure is a result that says why. */
