@@ -12,7 +12,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const RANDOM_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
   || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
-/** FerretDB's writes wait for the lock this long at most; a fill holds it in steps shorter than that. */
+/** Rows per write transaction: FerretDB's own writes wait for SQLite's lock only so long, so a fill holds it in short steps. */
 const ROWS_PER_TRANSACTION = 100_000;
 
 export class StoreFile {
