@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, requireStackEnv, waitFor } from '@docpipe/testing';
-import { MongoClient } from 'mongodb';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import { afterEach, beforeEach } from 'vitest';
 
 const FERRETDB = fileURLToPath(new URL('../../../.cache/bin/ferretdb', import.meta.url));
 
@@ -117,4 +119,46 @@ export function planNodes(plan: unknown): { types: string[]; indexes: string[] }
   };
   walk(plan);
   return { types, indexes };
+}
+
+export interface TestDatabase {
+  /** The MongoDB database of the running test. */
+  readonly name: string;
+  readonly db: Db;
+  /** Writes `count` invoice-like documents with string ids into `collection`, as the consumer writes them; returns their ids. */
+  fill(collection: string, count: number): Promise<string[]>;
+}
+
+/**
+ * A MongoDB database of each test's own, dropped after it: FerretDB keeps one in a PostgreSQL
+ * schema or an SQLite file of its name, so no test sees another's collections.
+ */
+export function databasePerTest(client: () => MongoClient): TestDatabase {
+  let name = '';
+  let db: Db | undefined;
+  beforeEach(() => {
+    name = `jobs_lookup_${randomBytes(6).toString('hex')}`;
+    db = client().db(name);
+  });
+  afterEach(async () => {
+    await db?.dropDatabase();
+  });
+  const current = () => {
+    if (!db) throw new Error('databasePerTest: no test is running');
+    return db;
+  };
+  return {
+    get name() {
+      return name;
+    },
+    get db() {
+      return current();
+    },
+    async fill(collection, count) {
+      const ids = Array.from({ length: count }, () => randomUUID());
+      const docs = ids.map((_id, i) => ({ _id, InvoiceNo: String(536_365 + i), StockCode: '85123A', Quantity: 6, UnitPrice: 2.55, Country: 'United Kingdom' }));
+      await current().collection<{ _id: string }>(collection).insertMany(docs, { ordered: false });
+      return ids;
+    },
+  };
 }

@@ -2,14 +2,14 @@
 // the collection's table, with it SQLite searches FerretDB's _id index, rebuilt on the expression
 // that FerretDB's queries compare.
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
-import { MongoBulkWriteError, MongoClient, type Db } from 'mongodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ID_EXPRESSION, idIndexName } from '../src/store-indexes-sqlite.js';
-import { ferretOnSqlite, type FerretOnSqlite } from './ferretdb.js';
+import { databasePerTest, ferretOnSqlite, type FerretOnSqlite } from './ferretdb.js';
 import { createTestSchema } from './postgres-fixture.js';
 import { runJobs } from './run-cli.js';
 
@@ -26,31 +26,14 @@ afterAll(async () => {
   await ferret?.stop();
 });
 
-// A MongoDB database per test: FerretDB keeps it in a file of that name, removed with it.
-let database: string;
-let db: Db;
-beforeEach(() => {
-  database = `jobs_lookup_${randomBytes(6).toString('hex')}`;
-  db = client.db(database);
-});
-afterEach(async () => {
-  await db.dropDatabase();
-});
+const each = databasePerTest(() => client);
 
-const storeEnv = () => ({ DATABASE_URL: process.env['DATABASE_URL'] as string, FERRETDB_SQLITE_URL: ferret.sqliteUrl, MONGODB_DATABASE: database });
+const storeEnv = () => ({ DATABASE_URL: process.env['DATABASE_URL'] as string, FERRETDB_SQLITE_URL: ferret.sqliteUrl, MONGODB_DATABASE: each.name });
 const lastLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) as string) as { created: string[]; collections: number };
-
-/** Invoice-like documents with string ids, written as the consumer writes them. */
-async function fill(collection: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => randomUUID());
-  const docs = ids.map((_id, i) => ({ _id, InvoiceNo: String(536_365 + i), StockCode: '85123A', Quantity: 6, UnitPrice: 2.55, Country: 'United Kingdom' }));
-  await db.collection<{ _id: string }>(collection).insertMany(docs, { ordered: false });
-  return ids;
-}
 
 /** SQLite's plan for FerretDB's lookup, as FerretDB's explain reports it: one line per step. */
 async function lookupPlan(collection: string, id: string): Promise<string> {
-  const explained = await db.command({ explain: { find: collection, filter: { _id: id }, limit: 1, singleBatch: true }, verbosity: 'queryPlanner' });
+  const explained = await each.db.command({ explain: { find: collection, filter: { _id: id }, limit: 1, singleBatch: true }, verbosity: 'queryPlanner' });
   expect(explained['filterPushdown'], 'FerretDB pushes {_id} down').toBe(true);
   return ((explained['queryPlanner'] as { Plan: string[] }).Plan).join('\n');
 }
@@ -65,7 +48,7 @@ async function lookupPlan(collection: string, id: string): Promise<string> {
 async function planAfterLookups(collection: string, id: string, expected: string): Promise<string> {
   let plan = '';
   for (let attempt = 0; attempt < 10 && !plan.includes(expected); attempt += 1) {
-    await db.collection<{ _id: string }>(collection).findOne({ _id: id });
+    await each.db.collection<{ _id: string }>(collection).findOne({ _id: id });
     plan = await lookupPlan(collection, id);
   }
   return plan;
@@ -73,7 +56,7 @@ async function planAfterLookups(collection: string, id: string, expected: string
 
 /** Reads FerretDB's file beside it: the table of a collection, and the SQL of each of its indexes. */
 function catalog(collection: string): { table: string; indexes: Record<string, string> } {
-  const file = new DatabaseSync(`${ferret.directory}${database}.sqlite`, { readOnly: true });
+  const file = new DatabaseSync(`${ferret.directory}${each.name}.sqlite`, { readOnly: true });
   try {
     const { table_name: table } = file.prepare('SELECT table_name FROM _ferretdb_collections WHERE name = ?').get(collection) as { table_name: string };
     const rows = file.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as { name: string; sql: string }[];
@@ -85,30 +68,30 @@ function catalog(collection: string): { table: string; indexes: Record<string, s
 
 describe('store-indexes on FerretDB on SQLite', () => {
   it("turns the scan of a lookup by _id into a search of FerretDB's _id index", async () => {
-    const ids = await fill('documents', 3000);
+    const ids = await each.fill('documents', 3000);
     const id = ids[1234] as string;
     const { table } = catalog('documents');
     expect(await lookupPlan('documents', id)).toMatch(new RegExp(`SCAN ${table}$`, 'm'));
 
     const result = await runJobs(['store-indexes'], storeEnv());
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`"database":"${database}","collections":1,"created":["documents"]`);
+    expect(result.stdout).toContain(`"database":"${each.name}","collections":1,"created":["documents"]`);
 
     const search = `SEARCH ${table} USING INDEX ${idIndexName(table)}`;
     expect(await planAfterLookups('documents', id, search)).toContain(search);
     // One index still: FerretDB's, on the expression its queries compare.
     expect(catalog('documents').indexes).toEqual({ [idIndexName(table)]: `CREATE UNIQUE INDEX "${idIndexName(table)}" ON "${table}" (${ID_EXPRESSION})` });
-    const documents = db.collection<{ _id: string }>('documents');
+    const documents = each.db.collection<{ _id: string }>('documents');
     expect(await documents.findOne({ _id: id })).toMatchObject({ _id: id });
     expect(await documents.findOne({ _id: randomUUID() })).toBeNull();
   });
 
   it('keeps what FerretDB promises of _id: a duplicate is E11000 and the rest is stored, listIndexes is as before', async () => {
-    const ids = await fill('documents', 100);
-    const before = await db.collection('documents').listIndexes().toArray();
+    const ids = await each.fill('documents', 100);
+    const before = await each.db.collection('documents').listIndexes().toArray();
     expect((await runJobs(['store-indexes'], storeEnv())).code).toBe(0);
 
-    const documents = db.collection<{ _id: string; n?: number }>('documents');
+    const documents = each.db.collection<{ _id: string; n?: number }>('documents');
     const fresh = randomUUID();
     const error = await documents.insertMany([{ _id: ids[7] as string, n: 1 }, { _id: fresh, n: 2 }], { ordered: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoBulkWriteError);
@@ -123,20 +106,20 @@ describe('store-indexes on FerretDB on SQLite', () => {
   });
 
   it('leaves indexed collections alone and indexes those created since', async () => {
-    await fill('documents', 10);
+    await each.fill('documents', 10);
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"created":["documents"]');
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":1,"created":[]');
-    await fill('orders', 10);
+    await each.fill('orders', 10);
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["orders"]');
     const { table } = catalog('orders');
     expect(await planAfterLookups('orders', randomUUID(), `USING INDEX ${idIndexName(table)}`)).toContain(`USING INDEX ${idIndexName(table)}`);
   });
 
   it('takes an index made by hand that the lookup uses for its own, and leaves FerretDB\'s alone', async () => {
-    await fill('documents', 10);
-    await fill('rejected', 10);
+    await each.fill('documents', 10);
+    await each.fill('rejected', 10);
     const { table, indexes } = catalog('documents');
-    const file = new DatabaseSync(`${ferret.directory}${database}.sqlite`);
+    const file = new DatabaseSync(`${ferret.directory}${each.name}.sqlite`);
     try {
       file.exec('PRAGMA busy_timeout = 10000');
       file.exec(`CREATE INDEX by_hand ON "${table}" (${ID_EXPRESSION})`);
@@ -148,8 +131,8 @@ describe('store-indexes on FerretDB on SQLite', () => {
   });
 
   it('lets several processes run at once: each collection is indexed by one of them', async () => {
-    await fill('documents', 10);
-    await fill('rejected', 10);
+    await each.fill('documents', 10);
+    await each.fill('rejected', 10);
     const run = promisify(execFile);
     const results = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, [JOBS_MAIN, 'store-indexes'], { env: { ...process.env, ...storeEnv() } })));
     const created = results.flatMap((r) => lastLine(r.stdout).created);
@@ -157,8 +140,8 @@ describe('store-indexes on FerretDB on SQLite', () => {
   });
 
   it('loses no write that FerretDB makes while it swaps the index', async () => {
-    await fill('documents', 20_000);
-    const documents = db.collection<{ _id: string }>('documents');
+    await each.fill('documents', 20_000);
+    const documents = each.db.collection<{ _id: string }>('documents');
     let writing = true;
     let written = 0;
     const writer = (async () => {
@@ -182,16 +165,16 @@ describe('store-indexes on FerretDB on SQLite', () => {
     const result = await runJobs(['store-indexes'], storeEnv());
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('"collections":0,"created":[]');
-    expect((await client.db(database).admin().listDatabases()).databases.map((d) => d.name)).not.toContain(database);
+    expect((await client.db(each.name).admin().listDatabases()).databases.map((d) => d.name)).not.toContain(each.name);
   });
 
   it('is run by migrate after the migrations', async () => {
-    await fill('documents', 10);
+    await each.fill('documents', 10);
     const schema = await createTestSchema();
     try {
       const result = await runJobs(['migrate'], { ...storeEnv(), DATABASE_URL: schema.url });
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(result.stdout).toContain(`"lookupIndexes":{"database":"${database}","collections":1,"created":["documents"]}`);
+      expect(result.stdout).toContain(`"lookupIndexes":{"database":"${each.name}","collections":1,"created":["documents"]}`);
     } finally {
       await schema.drop();
     }

@@ -1,11 +1,11 @@
 // The lookup index of FerretDB on PostgreSQL (docs/store-lookups.md): without it findOne({_id}) is a
 // sequential scan of the collection's table, with it a bitmap scan of the index.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupIndexName } from '../src/store-indexes.js';
-import { ferretOnPostgres, planNodes, type FerretOnPostgres } from './ferretdb.js';
+import { databasePerTest, ferretOnPostgres, planNodes, type FerretOnPostgres } from './ferretdb.js';
 import { createTestSchema } from './postgres-fixture.js';
 import { runJobs } from './run-cli.js';
 
@@ -23,36 +23,19 @@ afterAll(async () => {
   await ferret?.stop();
 });
 
-// A MongoDB database per test: FerretDB keeps it in a schema of that name, dropped with it.
-let database: string;
-let db: Db;
-beforeEach(() => {
-  database = `jobs_lookup_${randomBytes(6).toString('hex')}`;
-  db = client.db(database);
-});
-afterEach(async () => {
-  await db.dropDatabase();
-});
+const each = databasePerTest(() => client);
 
-const storeEnv = () => ({ DATABASE_URL: process.env['DATABASE_URL'] as string, FERRETDB_POSTGRESQL_URL: ferret.postgresUrl, MONGODB_DATABASE: database });
-
-/** Invoice-like documents with string ids, written as the consumer writes them. */
-async function fill(collection: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => randomUUID());
-  const docs = ids.map((_id, i) => ({ _id, InvoiceNo: String(536_365 + i), StockCode: '85123A', Quantity: 6, UnitPrice: 2.55, CustomerID: 17_850, Country: 'United Kingdom' }));
-  await db.collection<{ _id: string }>(collection).insertMany(docs, { ordered: false });
-  return ids;
-}
+const storeEnv = () => ({ DATABASE_URL: process.env['DATABASE_URL'] as string, FERRETDB_POSTGRESQL_URL: ferret.postgresUrl, MONGODB_DATABASE: each.name });
 
 async function lookupPlan(collection: string, id: string) {
-  const explained = await db.command({ explain: { find: collection, filter: { _id: id }, limit: 1, singleBatch: true }, verbosity: 'queryPlanner' });
+  const explained = await each.db.command({ explain: { find: collection, filter: { _id: id }, limit: 1, singleBatch: true }, verbosity: 'queryPlanner' });
   expect(explained['filterPushdown'], `${ferret.origin} pushes {_id} down`).toBe(true);
   return planNodes((explained['queryPlanner'] as { Plan: unknown }).Plan);
 }
 
 async function tableOf(collection: string): Promise<string> {
   const { rows } = await backend.query<{ table: string }>(
-    `SELECT _jsonb->>'table' AS table FROM ${pg.escapeIdentifier(database)}._ferretdb_database_metadata WHERE _jsonb->>'_id' = $1`,
+    `SELECT _jsonb->>'table' AS table FROM ${pg.escapeIdentifier(each.name)}._ferretdb_database_metadata WHERE _jsonb->>'_id' = $1`,
     [collection],
   );
   return (rows[0] as { table: string }).table;
@@ -62,14 +45,14 @@ async function tableOf(collection: string): Promise<string> {
 async function indexesOf(collection: string): Promise<{ name: string; method: string }[]> {
   const { rows } = await backend.query<{ name: string; method: string }>(
     "SELECT indexname AS name, substring(indexdef from 'USING (.*)$') AS method FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname LIKE '%\\_id\\_gin'",
-    [database, await tableOf(collection)],
+    [each.name, await tableOf(collection)],
   );
   return rows;
 }
 
 describe('store-indexes', () => {
   it('turns the sequential scan of a lookup by _id into a scan of its index', async () => {
-    const ids = await fill('documents', 3000);
+    const ids = await each.fill('documents', 3000);
     const before = await lookupPlan('documents', ids[1234] as string);
     // FerretDB's own _id index (a btree) cannot serve the `@>` it pushes down.
     expect(before.types).toContain('Seq Scan');
@@ -77,22 +60,22 @@ describe('store-indexes', () => {
 
     const result = await runJobs(['store-indexes'], storeEnv());
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`"database":"${database}","collections":1,"created":["documents"]`);
+    expect(result.stdout).toContain(`"database":"${each.name}","collections":1,"created":["documents"]`);
 
     const after = await lookupPlan('documents', ids[1234] as string);
     expect(after.types).not.toContain('Seq Scan');
     expect(after.types).toContain('Bitmap Index Scan');
     expect(after.indexes).toEqual([lookupIndexName(await tableOf('documents'))]);
-    const documents = db.collection<{ _id: string }>('documents');
+    const documents = each.db.collection<{ _id: string }>('documents');
     expect(await documents.findOne({ _id: ids[1234] as string })).toMatchObject({ _id: ids[1234] });
     expect(await documents.findOne({ _id: randomUUID() })).toBeNull();
   });
 
   it('leaves indexed collections alone and indexes those created since', async () => {
-    await fill('documents', 10);
+    await each.fill('documents', 10);
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"created":["documents"]');
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":1,"created":[]');
-    await fill('orders', 10);
+    await each.fill('orders', 10);
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["orders"]');
     // Ten documents are read faster without an index, so the planner is not asked here: the catalog is.
     expect(await indexesOf('orders')).toEqual([
@@ -101,17 +84,17 @@ describe('store-indexes', () => {
   });
 
   it('takes an index made by hand that serves the lookup for its own', async () => {
-    await fill('documents', 10);
-    await fill('rejected', 10);
+    await each.fill('documents', 10);
+    await each.fill('rejected', 10);
     const table = await tableOf('documents');
-    await backend.query(`CREATE INDEX by_hand ON ${pg.escapeIdentifier(database)}.${pg.escapeIdentifier(table)} USING gin ((_jsonb -> '_id'))`);
+    await backend.query(`CREATE INDEX by_hand ON ${pg.escapeIdentifier(each.name)}.${pg.escapeIdentifier(table)} USING gin ((_jsonb -> '_id'))`);
     expect((await runJobs(['store-indexes'], storeEnv())).stdout).toContain('"collections":2,"created":["rejected"]');
     expect(await indexesOf('documents')).toEqual([]);
   });
 
   it('lets several runs start at once: each collection is indexed by one of them', async () => {
-    await fill('documents', 10);
-    await fill('rejected', 10);
+    await each.fill('documents', 10);
+    await each.fill('rejected', 10);
     const results = await Promise.all(Array.from({ length: 4 }, () => runJobs(['store-indexes'], storeEnv())));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     const created = results.flatMap((r) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string).created as string[]);
@@ -125,12 +108,12 @@ describe('store-indexes', () => {
   });
 
   it('is run by migrate after the migrations', async () => {
-    await fill('documents', 10);
+    await each.fill('documents', 10);
     const schema = await createTestSchema();
     try {
       const result = await runJobs(['migrate'], { ...storeEnv(), DATABASE_URL: schema.url });
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(result.stdout).toContain(`"lookupIndexes":{"database":"${database}","collections":1,"created":["documents"]}`);
+      expect(result.stdout).toContain(`"lookupIndexes":{"database":"${each.name}","collections":1,"created":["documents"]}`);
     } finally {
       await schema.drop();
     }
