@@ -10,6 +10,9 @@ import type { Latency } from './results.js';
  */
 export const LOOP_RESOLUTION_MS = 10;
 
+/** The services' own counters of the documents they handled, as their /metrics name them (docs/architecture.md). */
+export const SERVICE_COUNTERS = { accepted: 'ingest_documents_accepted_total', stored: 'consumer_documents_stored_total' } as const;
+
 /** The Prometheus exposition as metric name to value, summed over each metric's label sets. */
 export function parseExposition(text: string): Map<string, number> {
   const sums = new Map<string, number>();

@@ -21,7 +21,7 @@ import type { Pipeline } from '../pipeline.js';
 import { withProcess } from '../processes.js';
 import type { Outcome } from '../results.js';
 import * as services from '../services.js';
-import { parseExposition } from '../soak.js';
+import { parseExposition, SERVICE_COUNTERS } from '../soak.js';
 import { storeCeiling } from '../store-ceiling.js';
 import { StoreFile } from '../store-fill.js';
 import { drain, DRAIN_TIMEOUT_MS, type DrainCheck } from './drains.js';
@@ -29,7 +29,6 @@ import { drain, DRAIN_TIMEOUT_MS, type DrainCheck } from './drains.js';
 /** Documents FerretDB stores itself, which the generator then copies: the variety of the collection. */
 const TEMPLATES = 1000;
 const COLLECTION = INVOICES.collections.documents;
-const STORED_COUNTER = 'consumer_documents_stored_total';
 
 /** Runs the jobs' store-indexes as the stack's schedule does, so the collection has the index a user's stack gives it. */
 async function indexStore(ctx: BenchContext, sqliteUrl: string): Promise<void> {
@@ -42,7 +41,7 @@ async function indexStore(ctx: BenchContext, sqliteUrl: string): Promise<void> {
 /** The consumer's own count of what it stored, from its /metrics. */
 async function storedByConsumer(ctx: BenchContext): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${ctx.consumerMetricsPort}/metrics`, { signal: AbortSignal.timeout(2000) });
-  return parseExposition(await res.text()).get(STORED_COUNTER) ?? 0;
+  return parseExposition(await res.text()).get(SERVICE_COUNTERS.stored) ?? 0;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   halfOf,
   readingOf,
   sampleOf,
+  SERVICE_COUNTERS,
   storageProblems,
   summarizeSoak,
   type RateSource,
@@ -31,9 +32,6 @@ import {
 } from '../soak.js';
 import { DRAIN_TIMEOUT_MS } from './drains.js';
 
-/** The services' own counters of the documents they handled (docs/architecture.md names them). */
-const ACCEPTED_COUNTER = 'ingest_documents_accepted_total';
-const STORED_COUNTER = 'consumer_documents_stored_total';
 
 /** Long enough for a busy service's /metrics, short enough not to hold up the next second's sample. */
 const SCRAPE_TIMEOUT_MS = 900;
@@ -113,8 +111,8 @@ export async function soak(ctx: BenchContext, o: BenchOptions, pipeline: Pipelin
           const stop = new AbortController();
           const read = async (t: number): Promise<Readings> => {
             const [ingest, consumer, lagRecords] = await Promise.all([
-              scrape(ctx.ingestPort, ACCEPTED_COUNTER),
-              scrape(ctx.consumerMetricsPort, STORED_COUNTER),
+              scrape(ctx.ingestPort, SERVICE_COUNTERS.accepted),
+              scrape(ctx.consumerMetricsPort, SERVICE_COUNTERS.stored),
               lagOf(admin),
             ]);
             return { t, ...(ingest ? { ingest } : {}), ...(consumer ? { consumer } : {}), ...(lagRecords === undefined ? {} : { lagRecords }) };
