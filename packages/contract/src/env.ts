@@ -22,9 +22,18 @@ export const CommonEnv = {
   }),
 } satisfies TProperties;
 
+/** The client libraries @docpipe/kafka drives; the first is the default (docs/kafka-client.md says why). */
+export const KAFKA_LIBRARIES = ['kafkajs', 'platformatic'] as const;
+export type KafkaLibrary = (typeof KAFKA_LIBRARIES)[number];
+export const DEFAULT_KAFKA_LIBRARY: KafkaLibrary = KAFKA_LIBRARIES[0];
+
 /** Env of the services that talk to Kafka (see docs/architecture.md). */
 export const KafkaEnv = {
   KAFKA_BROKERS: nonEmpty({ description: 'comma-separated host:port list' }),
+  KAFKA_LIBRARY: Type.Union(
+    KAFKA_LIBRARIES.map((l) => Type.Literal(l)),
+    { default: DEFAULT_KAFKA_LIBRARY, description: 'the client library of the producer and the consumer: kafkajs or @platformatic/kafka' },
+  ),
   KAFKA_CLIENT_ID: Type.Optional(nonEmpty()),
   KAFKA_SASL_USERNAME: Type.Optional(nonEmpty()),
   KAFKA_SASL_PASSWORD: Type.Optional(nonEmpty()),

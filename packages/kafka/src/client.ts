@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_KAFKA_LIBRARY, type KafkaLibrary } from '@docpipe/contract';
+import type { BaseOptions } from '@platformatic/kafka';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 
 /** The subset of a pino logger this module needs, so callers can pass theirs. */
@@ -17,6 +19,8 @@ export interface KafkaClientOptions {
   /** TLS; with `caFile`, the brokers' certificates must chain to that CA (Strimzi's cluster CA) rather than the system's. */
   readonly ssl?: boolean | KafkaTrust;
   readonly logger: Logger;
+  /** The library of the producer and the batch consumer; administration always goes through kafkajs. */
+  readonly library?: KafkaLibrary;
 }
 
 /** A PEM file of the CA to trust instead of the system's. */
@@ -31,7 +35,16 @@ const LEVELS: Record<number, keyof Logger> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** Creates the Kafka client with its logs routed to the service's structured logger. */
+export function libraryOf(options: KafkaClientOptions): KafkaLibrary {
+  return options.library ?? DEFAULT_KAFKA_LIBRARY;
+}
+
+/** Read once, at start: a missing or unreadable file stops the service instead of every connection failing later. */
+function tlsOf(options: KafkaClientOptions): { ca: string[] } | boolean {
+  return typeof options.ssl === 'object' ? { ca: [readFileSync(options.ssl.caFile, 'utf8')] } : (options.ssl ?? false);
+}
+
+/** Creates the kafkajs client with its logs routed to the service's structured logger. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const sasl: SASLOptions | undefined = options.sasl
     ? { mechanism: 'scram-sha-512', username: options.sasl.username, password: options.sasl.password }
@@ -40,8 +53,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: [...options.brokers],
     ...(sasl ? { sasl } : {}),
-    // Read once, at start: a missing or unreadable file stops the service instead of every connection failing later.
-    ssl: typeof options.ssl === 'object' ? { ca: [readFileSync(options.ssl.caFile, 'utf8')] } : (options.ssl ?? false),
+    ssl: tlsOf(options),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -50,4 +62,15 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
         options.logger[LEVELS[level] ?? 'info']({ kafka: rest }, message);
       },
   });
+}
+
+/** The same connection in @platformatic/kafka's terms: brokers, SCRAM-SHA-512 and TLS. */
+export function platformaticConnection(options: KafkaClientOptions): BaseOptions {
+  const tls = tlsOf(options);
+  return {
+    clientId: options.clientId,
+    bootstrapBrokers: [...options.brokers],
+    ...(options.sasl ? { sasl: { mechanism: 'SCRAM-SHA-512', username: options.sasl.username, password: options.sasl.password } } : {}),
+    ...(tls === false ? {} : { tls: tls === true ? {} : tls }),
+  };
 }

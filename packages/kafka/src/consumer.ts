@@ -1,4 +1,6 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { libraryOf, type KafkaClientOptions } from './client.js';
+import { joinWithKafkajs } from './consumer-kafkajs.js';
+import { joinWithPlatformatic } from './consumer-platformatic.js';
 
 export interface ConsumedRecord {
   readonly key: string | null;
@@ -24,15 +26,15 @@ export interface BatchConsumerOptions {
    * group membership; it rejects when the group is rebalancing, and the handler should then throw.
    */
   readonly handle: (chunk: RecordChunk, heartbeat: () => Promise<void>) => Promise<void>;
-  /** Records per handle() call; a fetched batch is split into chunks of this size. @default 1000 */
+  /** Records per handle() call; a fetched batch is split into chunks of this size. */
   readonly chunkSize?: number;
-  /** Partitions processed at the same time by one member. @default 3 */
+  /** Partitions processed at the same time by one member. */
   readonly partitionsConsumedConcurrently?: number;
   /** Called after each chunk with the records left behind on that partition. */
   readonly onLag?: (topic: string, partition: number, lag: number) => void;
-  /** Bytes fetched per partition per request; bounds the batch a graceful stop must finish. @default 1 MiB */
+  /** Bytes fetched per partition per request; bounds the batch a graceful stop must finish. */
   readonly maxBytesPerPartition?: number;
-  /** @default 30000 */
+  /** The group session timeout. */
   readonly sessionTimeoutMs?: number;
 }
 
@@ -40,91 +42,56 @@ export interface BatchConsumerOptions {
 export interface BatchConsumer {
   /** Finishes the batch in hand, commits what was written, and leaves the group. */
   stop(): Promise<void>;
-  /** False once the member stopped, and while one that kafkajs gave up on is being replaced (for /readyz). */
+  /** False once the member stopped, and while one that its library gave up on is being replaced (for /readyz). */
   isRunning(): boolean;
 }
 
-/**
- * Joins a consumer group and feeds batches to `handle` in chunks. kafkajs' default
- * eachBatchAutoResolve would mark the whole batch done when the callback returns, even after an
- * early exit; here each offset is resolved only after its chunk was handled, with a heartbeat
- * between chunks so long batches do not cost the group membership.
- */
-export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
-  const chunkSize = options.chunkSize ?? 1000;
-  if (chunkSize < 1) throw new Error('chunkSize must be at least 1');
-  const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isStale }: EachBatchPayload) => {
-    const { topic, partition, messages } = batch;
-    for (let start = 0; start < messages.length; start += chunkSize) {
-      // After a rebalance the partition may belong to another member: stop without resolving more.
-      if (isStale()) return;
-      const slice = messages.slice(start, start + chunkSize);
-      await options.handle(
-        {
-          topic,
-          partition,
-          records: slice.map((m) => ({ key: m.key?.toString() ?? null, value: m.value, offset: m.offset, timestamp: m.timestamp })),
-        },
-        heartbeat,
-      );
-      const last = slice[slice.length - 1] as (typeof slice)[number];
-      resolveOffset(last.offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
-      options.onLag?.(topic, partition, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
-    }
-  };
+/** One member as a library joined it: `stop` finishes the chunks in hand, commits and leaves. */
+export interface Member {
+  stop(): Promise<void>;
+}
 
+/** Joins the group; `onGiveUp` is called when the library gives the member up for good. */
+export type Join = (onGiveUp: () => void) => Promise<Member>;
+
+/** The same chunking and offset rules, whichever library `connection` names. */
+export function startBatchConsumer(connection: KafkaClientOptions, options: BatchConsumerOptions): Promise<BatchConsumer> {
+  if ((options.chunkSize ?? DEFAULTS.chunkSize) < 1) throw new Error('chunkSize must be at least 1');
+  const join = libraryOf(connection) === 'platformatic' ? joinWithPlatformatic : joinWithKafkajs;
+  return supervise((onGiveUp) => join(connection, options, onGiveUp));
+}
+
+/** Each option's default, written once for both libraries. */
+export const DEFAULTS = {
+  chunkSize: 1000,
+  partitionsConsumedConcurrently: 3,
+  maxBytesPerPartition: 1024 * 1024,
+  sessionTimeoutMs: 30_000,
+} as const;
+
+/**
+ * Keeps a member in the group: a library gives one up after an error it deems final (no group
+ * coordinator found while the broker was away for long), and the member would then stay out for
+ * good. A new member joins in its place, with growing pauses while that fails.
+ */
+async function supervise(join: Join): Promise<BatchConsumer> {
   let stopped = false;
   let running = true;
-  let current: Consumer;
+  let current: Member;
   let revival: NodeJS.Timeout | undefined;
-
-  const join = async (): Promise<Consumer> => {
-    const consumer: Consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-      allowAutoTopicCreation: false,
-    });
-    await consumer.connect();
-    try {
-      // A new group reads every record already in the topic, not only what arrives after it joined.
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-      // Not kafkajs' STOP event: a crash it recovers from also stops (and then restarts) the member.
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (payload.restart || stopped) return;
-        running = false;
-        revive(REVIVE_FIRST_MS);
-      });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommit: true,
-        // Resolved offsets are committed at most once a second mid-batch, and always when a batch ends.
-        autoCommitInterval: 1000,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch,
-      });
-    } catch (error) {
-      // A caller that retries (a topic not created yet) would otherwise leave a connection behind each time.
-      await consumer.disconnect().catch(() => undefined);
-      throw error;
-    }
-    return consumer;
+  const onGiveUp = () => {
+    if (stopped) return;
+    running = false;
+    revive(REVIVE_FIRST_MS);
   };
-
-  /**
-   * kafkajs gives up on a member after an error it deems final (no group coordinator found while
-   * the broker was away for long), and the member then stays out of the group for good. A new
-   * member joins in its place, with growing pauses while that fails.
-   */
   const revive = (delayMs: number) => {
+    clearTimeout(revival);
     revival = setTimeout(() => {
-      join().then(
-        (consumer) => {
-          current = consumer;
+      join(onGiveUp).then(
+        (member) => {
+          current = member;
           running = !stopped;
-          if (stopped) void consumer.disconnect();
+          if (stopped) void member.stop();
         },
         () => {
           if (!stopped) revive(Math.min(delayMs * 2, REVIVE_MAX_MS));
@@ -132,20 +99,19 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       );
     }, delayMs);
   };
-
-  current = await join();
+  current = await join(onGiveUp);
   return {
-    // kafkajs' disconnect waits for the running eachBatch to return before it commits and leaves.
     stop: () => {
       stopped = true;
       running = false;
       clearTimeout(revival);
-      return current.disconnect();
+      return current.stop();
     },
     isRunning: () => running,
   };
 }
 
-/** The first pause before a member that kafkajs gave up on is replaced, and the longest. */
+/** The first pause before a member that its library gave up on is replaced, and the longest. */
 const REVIVE_FIRST_MS = 1000;
 const REVIVE_MAX_MS = 30_000;
+

@@ -44,3 +44,13 @@ export const KeyHashPartitioner: ICustomPartitioner = () => {
     return (murmur2(bytes) & 0x7fffffff) % args.partitionMetadata.length;
   };
 };
+
+/**
+ * The same choice for @platformatic/kafka, which takes the partition modulo the count itself:
+ * a key lands where kafkajs puts it, so switching libraries moves no key. Records without a key
+ * are spread round-robin.
+ */
+export function keyHashPartitioner(): (message: unknown, key: Buffer | undefined) => number {
+  let next = 0;
+  return (_message, key) => (key ? murmur2(key) & 0x7fffffff : next++);
+}

@@ -1,6 +1,3 @@
-import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
-import { KeyHashPartitioner } from './partitioner.js';
-
 export interface OutgoingRecord {
   readonly key: string | null;
   /** Bytes are sent as they are, so a dead-lettered record keeps its original value exactly. */
@@ -72,29 +69,40 @@ interface Pending {
 }
 
 /**
- * One long-lived idempotent producer (acks=all) shared by every request. kafkajs sends each send()
- * as its own request and has no linger setting, so records are gathered here: while one request is
- * in flight the next one fills up, which makes batches grow with load. A single request in flight
- * keeps the idempotent producer's sequence numbers in order.
- */
-/**
  * Answers after which the broker refuses every later request of this producer id: its sequence
  * numbers no longer match what the broker holds (the broker lost the log's tail, or a request's
- * fate was never learned). kafkajs has no way out of them, so a new producer id is taken, as the
- * Java client does since KIP-360.
+ * fate was never learned). A new producer id is taken, as the Java client does since KIP-360.
+ * kafkajs names the answer in `type`, @platformatic/kafka in `apiId`, nested in `cause` or `errors`.
  */
 const FATAL_FOR_PRODUCER_ID = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
-function fatalForProducerId(error: unknown): boolean {
-  for (let cause = error as { type?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
-    if (typeof cause.type === 'string' && FATAL_FOR_PRODUCER_ID.has(cause.type)) return true;
-  }
-  return false;
+export function fatalForProducerId(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { type, apiId, cause, errors } = error as { type?: unknown; apiId?: unknown; cause?: unknown; errors?: unknown };
+  if ([type, apiId].some((name) => typeof name === 'string' && FATAL_FOR_PRODUCER_ID.has(name))) return true;
+  return fatalForProducerId(cause) || (Array.isArray(errors) && errors.some(fatalForProducerId));
 }
 
+/** One producer id's link to the cluster, driven by BatchingProducer; each library provides one. */
+export interface ProducerSession {
+  connect(): Promise<void>;
+  /** One idempotent produce request, acks=all, of these records by topic. */
+  send(byTopic: ReadonlyMap<string, readonly OutgoingRecord[]>): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** Opens a new session (a new producer id); it reports when it connects and disconnects. */
+export type ProducerSessions = (onConnection: (connected: boolean) => void) => ProducerSession;
+
+/**
+ * One long-lived idempotent producer (acks=all) shared by every request. Each send() would be
+ * its own produce request, so records are gathered here: while one request is in flight the next
+ * one fills up, which makes batches grow with load. A single request in flight keeps the
+ * idempotent producer's sequence numbers in order.
+ */
 export class BatchingProducer {
-  readonly #kafka: Kafka;
-  #producer: Producer;
+  readonly #sessions: ProducerSessions;
+  #session: ProducerSession;
   readonly #lingerMs: number;
   readonly #maxBatchRecords: number;
   readonly #ackTimeoutMs: number;
@@ -107,29 +115,23 @@ export class BatchingProducer {
   #connected = false;
   #closing = false;
 
-  constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
+  constructor(sessions: ProducerSessions, options: BatchingProducerOptions = {}) {
     this.#lingerMs = options.lingerMs ?? 2;
     this.#maxBatchRecords = options.maxBatchRecords ?? 5000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.#maxQueuedRecords = options.maxQueuedRecords ?? 100_000;
     this.#maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     if (this.#maxBatchRecords < 1) throw new Error('maxBatchRecords must be at least 1');
-    this.#kafka = kafka;
-    this.#producer = this.#create();
+    this.#sessions = sessions;
+    this.#session = this.#open();
   }
 
-  #create(): Producer {
-    const producer = this.#kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // kafkajs' default (murmur2 of the key, as the Java client), computed without BigInt.
-      createPartitioner: KeyHashPartitioner,
+  #open(): ProducerSession {
+    // A replaced session's late events must not speak for its successor.
+    const session: ProducerSession = this.#sessions((connected) => {
+      if (session === this.#session) this.#connected = connected;
     });
-    // A replaced producer's late events must not speak for its successor.
-    producer.on(producer.events.CONNECT, () => producer === this.#producer && (this.#connected = true));
-    producer.on(producer.events.DISCONNECT, () => producer === this.#producer && (this.#connected = false));
-    return producer;
+    return session;
   }
 
   /**
@@ -137,13 +139,13 @@ export class BatchingProducer {
    * meanwhile are refused as not connected, and the queue waits for it.
    */
   async #renew(): Promise<void> {
-    const old = this.#producer;
-    this.#producer = this.#create();
+    const old = this.#session;
+    this.#session = this.#open();
     this.#connected = false;
     await old.disconnect().catch(() => undefined);
     for (;;) {
       try {
-        await this.#producer.connect();
+        await this.#session.connect();
         return;
       } catch {
         // Closing: what is still queued fails on the unconnected producer instead of waiting forever.
@@ -159,7 +161,7 @@ export class BatchingProducer {
   }
 
   async connect(): Promise<void> {
-    await this.#producer.connect();
+    await this.#session.connect();
   }
 
   /**
@@ -218,7 +220,7 @@ export class BatchingProducer {
     while (this.#queue.length > 0 || this.#inFlight) {
       await (this.#inFlight ?? this.#flush());
     }
-    await this.#producer.disconnect();
+    await this.#session.disconnect();
   }
 
   #settle(pending: Pending, error?: Error): void {
@@ -263,16 +265,14 @@ export class BatchingProducer {
     if (this.#inFlight) return this.#inFlight;
     const batch = this.#takeBatch();
     if (batch.length === 0) return Promise.resolve();
-    const byTopic = new Map<string, TopicMessages>();
+    const byTopic = new Map<string, OutgoingRecord[]>();
     for (const pending of batch) {
-      const entry = byTopic.get(pending.topic) ?? { topic: pending.topic, messages: [] };
-      for (const record of pending.records) {
-        entry.messages.push({ key: record.key, value: record.value, ...(record.headers ? { headers: { ...record.headers } } : {}) });
-      }
-      byTopic.set(pending.topic, entry);
+      const records = byTopic.get(pending.topic);
+      if (records) records.push(...pending.records);
+      else byTopic.set(pending.topic, [...pending.records]);
     }
-    this.#inFlight = this.#producer
-      .sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None })
+    this.#inFlight = this.#session
+      .send(byTopic)
       .then(
         () => batch.forEach((p) => this.#settle(p)),
         (error: unknown) => {

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Partitioners, type PartitionerArgs } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { KeyHashPartitioner, murmur2 } from '../src/partitioner.js';
+import { compatibilityPartitioner } from '@platformatic/kafka';
+import { KeyHashPartitioner, keyHashPartitioner, murmur2 } from '../src/partitioner.js';
 
 // kafkajs' own implementation, the reference: records must keep landing where they always did.
 const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
@@ -58,5 +59,26 @@ describe('KeyHashPartitioner', () => {
     expect(partition(args('some-key', 6, 4))).toBe(4);
     const picked = new Set(Array.from({ length: 60 }, () => partition(args(null, 6))));
     expect(picked.size).toBe(6);
+  });
+});
+
+describe('keyHashPartitioner (@platformatic/kafka)', () => {
+  it('puts every key on the partition kafkajs picks, and equals the library\'s Java-compatible partitioner', () => {
+    const ours = keyHashPartitioner();
+    const kafkajs = KeyHashPartitioner();
+    for (const partitions of [1, 3, 12]) {
+      for (let i = 0; i < 500; i++) {
+        const key = Buffer.from(randomUUID());
+        const partition = ours({}, key) % partitions;
+        expect(partition).toBe(kafkajs(args(key, partitions)));
+        expect(partition).toBe(compatibilityPartitioner({ topic: 'documents' }, key) % partitions);
+      }
+    }
+  });
+
+  it('spreads records without a key over every partition', () => {
+    const ours = keyHashPartitioner();
+    const seen = new Set(Array.from({ length: 6 }, () => ours({}, undefined) % 3));
+    expect([...seen].sort()).toEqual([0, 1, 2]);
   });
 });

@@ -1,6 +1,8 @@
 import type { Kafka, ProducerBatch } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { BatchingProducer, KafkaUnavailableError, KafkaWriteUnknownError } from '../src/producer.js';
+import { MultipleErrors, ProtocolError } from '@platformatic/kafka';
+import { BatchingProducer, fatalForProducerId, KafkaUnavailableError, KafkaWriteUnknownError } from '../src/producer.js';
+import { kafkajsSessions } from '../src/producer-sessions.js';
 
 /**
  * A stand-in for kafkajs: records each produce request and acknowledges it (or fails it, or, with
@@ -25,7 +27,7 @@ function fakeKafka(fail?: (batch: ProducerBatch) => boolean, hold?: Promise<void
 }
 
 async function connected(kafka: Kafka, options: ConstructorParameters<typeof BatchingProducer>[1] = {}) {
-  const producer = new BatchingProducer(kafka, options);
+  const producer = new BatchingProducer(kafkajsSessions(kafka), options);
   await producer.connect();
   return producer;
 }
@@ -84,7 +86,7 @@ describe('BatchingProducer', () => {
 
   it('refuses at once, as not sent, while not connected or when its queue is full', async () => {
     const { kafka, requests } = fakeKafka();
-    await expect(new BatchingProducer(kafka).send('a', [record(1)])).rejects.toBeInstanceOf(KafkaUnavailableError);
+    await expect(new BatchingProducer(kafkajsSessions(kafka)).send('a', [record(1)])).rejects.toBeInstanceOf(KafkaUnavailableError);
     const full = await connected(kafka, { maxQueuedRecords: 1 });
     await expect(full.send('a', [record(1), record(2)])).rejects.toBeInstanceOf(KafkaUnavailableError);
     expect(requests).toEqual([]);
@@ -131,5 +133,12 @@ describe('BatchingProducer', () => {
     await expect(producer.send('a', [record(1)])).rejects.toBeInstanceOf(KafkaWriteUnknownError);
     await expect(producer.send('a', [record(2)])).resolves.toBeUndefined();
     expect(made).toBe(1);
+  });
+
+  it('takes a new producer id after @platformatic/kafka\'s refusal too, nested in its aggregated errors', async () => {
+    const refusal = new MultipleErrors('Producing messages failed.', [new ProtocolError('OUT_OF_ORDER_SEQUENCE_NUMBER')]);
+    expect(fatalForProducerId(refusal)).toBe(true);
+    expect(fatalForProducerId(new MultipleErrors('Producing messages failed.', [new ProtocolError('NOT_LEADER_OR_FOLLOWER')]))).toBe(false);
+    expect(fatalForProducerId(new Error('socket hang up'))).toBe(false);
   });
 });

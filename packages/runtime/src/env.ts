@@ -38,6 +38,7 @@ export function kafkaConnection(env: KafkaEnvValues, defaultClientId: string) {
   }
   return {
     brokers: splitList(env.KAFKA_BROKERS),
+    library: env.KAFKA_LIBRARY,
     clientId: env.KAFKA_CLIENT_ID ?? defaultClientId,
     sasl: username && password ? { username, password } : undefined,
     ssl: env.KAFKA_SSL && caFile !== undefined ? { caFile } : env.KAFKA_SSL,

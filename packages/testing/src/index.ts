@@ -22,9 +22,10 @@ export function requireStackEnv<const N extends string>(names: readonly N[]): Re
 }
 
 /**
- * The Kafka credentials a service gets on the local stack: its own user (env.sh's
- * DOCPIPE_KAFKA_<PART>_SASL_*) as the KAFKA_SASL_* it reads, and the super user that creates its
- * pipelines' topics and grants it their ACLs; nothing on a broker without users.
+ * The Kafka settings a service gets on the local stack: its own user (env.sh's
+ * DOCPIPE_KAFKA_<PART>_SASL_*) as the KAFKA_SASL_* it reads, the super user that creates its
+ * pipelines' topics and grants it their ACLs (nothing on a broker without users), and the client
+ * library when KAFKA_LIBRARY chooses one, so that `KAFKA_LIBRARY=… make test` runs every service on it.
  */
 export function stackKafkaEnv(part: 'ingest' | 'consumer', env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const prefix = `DOCPIPE_KAFKA_${part.toUpperCase()}_SASL_`;
@@ -32,7 +33,9 @@ export function stackKafkaEnv(part: 'ingest' | 'consumer', env: NodeJS.ProcessEn
   const password = env[`${prefix}PASSWORD`];
   const admin = env['KAFKA_ADMIN_SASL_USERNAME'];
   const adminPassword = env['KAFKA_ADMIN_SASL_PASSWORD'];
+  const library = env['KAFKA_LIBRARY'];
   return {
+    ...(library ? { KAFKA_LIBRARY: library } : {}),
     ...(username && password ? { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } : {}),
     ...(admin && adminPassword ? { KAFKA_ADMIN_SASL_USERNAME: admin, KAFKA_ADMIN_SASL_PASSWORD: adminPassword } : {}),
   };

@@ -1,5 +1,5 @@
 import { consumerAccess, servedPipelinesMetric } from '@docpipe/contract';
-import { BatchingProducer, createKafkaClient, ensureTopics, grantAccess, startBatchConsumer } from '@docpipe/kafka';
+import { createBatchingProducer, createKafkaClient, ensureTopics, grantAccess, startBatchConsumer } from '@docpipe/kafka';
 import { consumedTopics, PipelineRegistry, pipelineTopicsOf, topicRequests, watchPipelineDirectory, type CompiledPipeline } from '@docpipe/pipeline';
 import { servedPipelinesGauge } from '@docpipe/runtime';
 import { MongoClient } from 'mongodb';
@@ -42,7 +42,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     cleanup.push(() => mongo.close());
     const db = mongo.db(config.mongodb.database);
 
-    const kafka = createKafkaClient({ ...config.kafka, logger });
+    const connection = { ...config.kafka, logger };
     const registry = new PipelineRegistry();
     servedPipelinesGauge(metrics.registry, servedPipelinesMetric('consumer'), () => registry.list());
     const directory = await watchPipelineDirectory(config.pipelinesDir, registry, { log: logger });
@@ -52,7 +52,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     // topics, and this consumer's rights on them, exist before it reads them or writes their dead
     // letters.
     const { admin, sasl } = config.kafka;
-    const provisioner = admin ? createKafkaClient({ ...config.kafka, sasl: admin, logger }) : kafka;
+    const provisioner = createKafkaClient(admin ? { ...connection, sasl: admin } : connection);
     const createTopics = async (pipelines: readonly CompiledPipeline[]) => {
       if (!config.kafka.createTopics || pipelines.length === 0) return;
       const created = await ensureTopics(provisioner, pipelines.flatMap(topicRequests));
@@ -63,7 +63,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     // First: the idempotent producer's id is granted only to a user that may write some topic.
     const provisioned = registry.list();
     await createTopics(provisioned);
-    const producer = new BatchingProducer(kafka);
+    const producer = createBatchingProducer(connection);
     await producer.connect();
     cleanup.push(() => producer.disconnect());
 
@@ -75,7 +75,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
       start: (topics) => {
         // A topic no longer read would otherwise keep its last lag on the dashboards.
         metrics.lag.reset();
-        return startBatchConsumer(kafka, {
+        return startBatchConsumer(connection, {
           groupId: config.groupId,
           topics,
           handle,
@@ -136,6 +136,7 @@ export async function startConsumerService(config: ConsumerConfig, logger: Logge
     logger.info(
       {
         groupId: config.groupId,
+        kafkaLibrary: config.kafka.library,
         pipelines: initial.map((p) => `${p.name}@${p.revision}`),
         topics: subscription.topics,
         database: config.mongodb.database,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaAccess } from '@docpipe/contract';
-import { BatchingProducer, createKafkaClient, ensureTopics, grantAccess, type OutgoingRecord, type TopicRequest } from '@docpipe/kafka';
+import { createBatchingProducer, createKafkaClient, ensureTopics, grantAccess, type OutgoingRecord, type TopicRequest } from '@docpipe/kafka';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -32,9 +32,10 @@ export default fp(
   async function kafka(app: FastifyInstance) {
     const { kafka: config } = app.config;
     const log = app.log.child({ component: 'kafka' });
-    const client = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, sasl: config.sasl, ssl: config.ssl, logger: log });
-    const provisioner = config.admin ? createKafkaClient({ ...config, sasl: config.admin, logger: log }) : client;
-    const producer = new BatchingProducer(client, {
+    const connection = { brokers: config.brokers, clientId: config.clientId, sasl: config.sasl, ssl: config.ssl, library: config.library, logger: log };
+    const client = createKafkaClient(connection);
+    const provisioner = config.admin ? createKafkaClient({ ...connection, sasl: config.admin }) : client;
+    const producer = createBatchingProducer(connection, {
       ackTimeoutMs: config.ackTimeoutMs,
       lingerMs: config.lingerMs,
       maxQueuedRecords: config.maxQueuedRecords,
@@ -49,6 +50,7 @@ export default fp(
       while (!closing) {
         try {
           await producer.connect();
+          log.info({ library: config.library }, 'Kafka producer connected');
           if (closing) await producer.disconnect();
           return;
         } catch (error) {
