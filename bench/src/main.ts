@@ -2,8 +2,9 @@
 // one at a time, then bench/results/{<time>.json, latest.json, latest.md, latest.svg, latest-growth.svg,
 // latest-soak.svg}.
 // The order keeps like with like: ceilings, the HTTP side (ingest, then its peer, with no consumer
-// running), the drains of one pre-filled topic (consumer, then its peer), the seed replay, the
-// store as it grows, and the soak last, at half the capacity measured before it.
+// running), the drains of one pre-filled topic (consumer, then its peer), both Kafka client
+// libraries side by side, the seed replay, the store as it grows, and the soak last, at half the
+// capacity measured before it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartSpec, renderSvg, soakChartSpec } from './chart.js';
@@ -19,6 +20,7 @@ import { PHASES, readOptions, type Phase } from './options.js';
 import { ceilings } from './phases/ceilings.js';
 import { drains } from './phases/drains.js';
 import { growth } from './phases/growth.js';
+import { kafkaClients } from './phases/kafka-client.js';
 import { bridgeRuns, ingestRuns } from './phases/http.js';
 import { seedReplay } from './phases/seed-replay.js';
 import { soak } from './phases/soak.js';
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   const pipeline = await Pipeline.connect(ctx);
   const measurements: Measurement[] = [];
   let ingestProfile: RunResults['ingestProfile'];
+  let ingestBatchProfile: RunResults['ingestBatchProfile'];
   let growthResult: RunResults['growth'];
   let soakResult: RunResults['soak'];
   try {
@@ -46,13 +49,16 @@ async function main(): Promise<void> {
     if (runs('ingest')) {
       await pipeline.reset();
       measurements.push(...(await ingestRuns(ctx, o)));
-      ingestProfile = await profileIngest(ctx, o);
+      ingestProfile = await profileIngest(ctx, o, { batchSize: 1, documents: o.profileDocs });
+      // A batch run as long as the single one: its documents go through many times faster.
+      ingestBatchProfile = await profileIngest(ctx, o, { batchSize: o.batchSize, documents: o.profileBatchDocs });
     }
     if (runs('bridge')) {
       await pipeline.reset();
       measurements.push(...(await bridgeRuns(ctx, o)));
     }
     if (runs('drains')) measurements.push(...(await drains(ctx, o, pipeline, items)));
+    if (runs('kafka-client')) measurements.push(...(await kafkaClients(ctx, o, pipeline, items)));
     if (runs('seed')) measurements.push(await seedReplay(ctx, o, pipeline));
     if (runs('growth')) growthResult = await growth(ctx, o, pipeline);
     // Last: its rate is half the capacity measured above (docpipe.single.auth) when that ran.
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
     parameters: { ...o, phases: o.phases.join(','), growthSizes: o.growthSizes.join(','), documentsPartitions: ctx.documentsPartitions, stackProfile: process.env['DOCPIPE_PROFILE'] ?? 'bench' },
     measurements,
     ...(ingestProfile ? { ingestProfile } : {}),
+    ...(ingestBatchProfile ? { ingestBatchProfile } : {}),
     ...(growthResult ? { growth: growthResult } : {}),
     ...(soakResult ? { soak: soakResult } : {}),
   });

@@ -7,6 +7,7 @@ import { SERIES, type Series, type SoakResult } from './soak.js';
 const SECTION_TITLES: Record<Section, string> = {
   ceilings: 'Against the ceilings',
   peers: 'Against the peers',
+  clients: 'The Kafka client libraries, side by side',
   goals: 'Goals',
 };
 
@@ -139,9 +140,13 @@ function coresSection(measurements: readonly Measurement[]): string {
 }
 
 function profileSection(results: RunResults): string {
-  const p = results.ingestProfile;
+  return [profileOf(results.ingestProfile, 'single-document'), profileOf(results.ingestBatchProfile, 'batch')].join('');
+}
+
+function profileOf(p: RunResults['ingestProfile'], kind: string): string {
   if (!p) return '';
-  if ('unavailable' in p) return `## Where ingest's time goes\n\nNo profile: ${p.unavailable}\n`;
+  const heading = `## Where ingest's time goes: a ${kind} run`;
+  if ('unavailable' in p) return `${heading}\n\nNo profile: ${p.unavailable}\n`;
   const areas = table(
     ['self time', 'area'],
     p.byArea.map((a) => [`${decimal(1).format(a.percent)} %`, a.name]),
@@ -150,10 +155,11 @@ function profileSection(results: RunResults): string {
     ['self time', 'function'],
     p.topFunctions.map((f) => [`${decimal(1).format(f.percent)} %`, `\`${f.name}\``]),
   );
+  const perRequest = p.batchSize && p.batchSize > 1 ? `, ${integer.format(p.batchSize)} documents per request` : '';
   return [
-    "## Where ingest's time goes",
+    heading,
     '',
-    `\`node --cpu-prof\` of ingest during a single-document run with JWT of its own (\`${p.file}\`), ` +
+    `\`node --cpu-prof\` of ingest during a ${kind} run with JWT of its own${perRequest} (\`${p.file}\`), ` +
       `after a warm-up: ${decimal(1).format(p.wallSeconds)} s wall, ${decimal(1).format(p.cpuSeconds)} s on the CPU` +
       `${p.docsPerSecond ? `, ${integer.format(p.docsPerSecond)} docs/s under the profiler` : ''}. Shares are of the profiled wall time.`,
     '',

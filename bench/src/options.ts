@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly rateSeconds: number;
   /** Documents sent while ingest runs under --cpu-prof (a run of its own, so no figure pays for the profiler). */
   readonly profileDocs: number;
+  /** Documents of the profiled batch run, in requests of batchSize. */
+  readonly profileBatchDocs: number;
   readonly kafkaRecords: number;
   readonly storeDocs: number;
   /** Envelopes pre-filled into the topic that the consumer and the sink connector drain. */
@@ -50,7 +52,7 @@ export interface BenchOptions {
 }
 
 /** The run's phases, in the order they run. */
-export const PHASES = ['transform', 'ceilings', 'ingest', 'bridge', 'drains', 'seed', 'growth', 'soak'] as const;
+export const PHASES = ['transform', 'ceilings', 'ingest', 'bridge', 'drains', 'kafka-client', 'seed', 'growth', 'soak'] as const;
 export type Phase = (typeof PHASES)[number];
 
 function readPhases(env: NodeJS.ProcessEnv): Phase[] {
@@ -73,6 +75,7 @@ const DEFAULTS = {
   BENCH_HIGH_RATE: 2000,
   BENCH_RATE_SECONDS: 30,
   BENCH_PROFILE_DOCS: 30_000,
+  BENCH_PROFILE_BATCH_DOCS: 150_000,
   BENCH_KAFKA_RECORDS: 500_000,
   BENCH_STORE_DOCS: 40_000,
   BENCH_DRAIN_DOCS: 40_000,
@@ -142,6 +145,7 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     highRate: count('BENCH_HIGH_RATE'),
     rateSeconds: Math.max(1, Math.round(count('BENCH_RATE_SECONDS') * scale)),
     profileDocs: scaled('BENCH_PROFILE_DOCS'),
+    profileBatchDocs: scaled('BENCH_PROFILE_BATCH_DOCS', batchSize),
     kafkaRecords: scaled('BENCH_KAFKA_RECORDS'),
     storeDocs: scaled('BENCH_STORE_DOCS'),
     drainDocs: scaled('BENCH_DRAIN_DOCS'),

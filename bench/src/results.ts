@@ -23,6 +23,12 @@ export const MEASUREMENTS = {
   'peer.sink': { group: 'peer', title: 'MongoDB Kafka sink connector draining the same topic', unit: 'docs/s' },
   'transform.cel': { group: 'docpipe', title: 'invoices transform in CEL, as the consumer runs it', unit: 'docs/s' },
   'transform.jsonata': { group: 'peer', title: 'the same transform in JSONata', unit: 'docs/s' },
+  'client.kafkajs.batch': { group: 'docpipe', title: 'ingest on kafkajs, batch endpoint, JWT', unit: 'docs/s' },
+  'client.platformatic.batch': { group: 'docpipe', title: 'ingest on @platformatic/kafka, batch endpoint, JWT', unit: 'docs/s' },
+  'client.kafkajs.rate': { group: 'docpipe', title: 'ingest on kafkajs, single documents at the fixed rate, JWT', unit: 'docs/s' },
+  'client.platformatic.rate': { group: 'docpipe', title: 'ingest on @platformatic/kafka, single documents at the fixed rate, JWT', unit: 'docs/s' },
+  'client.kafkajs.consumer': { group: 'docpipe', title: 'consumer on kafkajs draining the pre-filled topic', unit: 'docs/s' },
+  'client.platformatic.consumer': { group: 'docpipe', title: 'consumer on @platformatic/kafka draining the pre-filled topic', unit: 'docs/s' },
 } as const satisfies Record<string, { group: Group; title: string; unit: string }>;
 
 export type MeasurementId = keyof typeof MEASUREMENTS;
@@ -74,7 +80,7 @@ export interface Goal {
   readonly target: number;
 }
 
-export type Section = 'ceilings' | 'peers' | 'goals';
+export type Section = 'ceilings' | 'peers' | 'clients' | 'goals';
 
 export interface ComparisonSpec {
   readonly section: Section;
@@ -123,6 +129,18 @@ export const COMPARISONS: readonly ComparisonSpec[] = [
     goal: { op: '>=', target: 1.2 },
   },
   { section: 'peers', title: 'transform: CEL / JSONata', value: { kind: 'ratio', of: 'transform.cel', to: 'transform.jsonata' } },
+  {
+    section: 'clients',
+    title: 'batch endpoint: @platformatic/kafka / kafkajs',
+    value: { kind: 'ratio', of: 'client.platformatic.batch', to: 'client.kafkajs.batch' },
+  },
+  {
+    section: 'clients',
+    title: 'consumer drain: @platformatic/kafka / kafkajs',
+    value: { kind: 'ratio', of: 'client.platformatic.consumer', to: 'client.kafkajs.consumer' },
+  },
+  { section: 'clients', title: 'p99 at the fixed rate on kafkajs, ms', value: { kind: 'metric', of: 'client.kafkajs.rate', metric: 'p99' } },
+  { section: 'clients', title: 'p99 at the fixed rate on @platformatic/kafka, ms', value: { kind: 'metric', of: 'client.platformatic.rate', metric: 'p99' } },
   {
     section: 'goals',
     title: 'single documents with JWT, accepted/s',
@@ -217,6 +235,8 @@ export interface Machine {
 
 export interface ProfileSummary {
   readonly file: string;
+  /** Documents per request of the profiled run; absent in runs before batches were profiled (single documents). */
+  readonly batchSize?: number;
   /** Accepted/s of the profiled run itself (under the profiler: not a result). */
   readonly docsPerSecond?: number;
   readonly wallSeconds: number;
@@ -238,6 +258,8 @@ export interface RunResults {
   readonly costs?: Costs;
   /** ingest's CPU profile during a single-document run: where its time goes. */
   readonly ingestProfile?: ProfileSummary | { readonly unavailable: string };
+  /** The same during a batch run. */
+  readonly ingestBatchProfile?: ProfileSummary | { readonly unavailable: string };
   /** The store's costs at each size it was filled to (bench/src/growth.ts). */
   readonly growth?: GrowthResult;
   /** The soak at a fixed rate through the whole pipeline (bench/src/soak.ts); unavailable when it could not run. */
@@ -246,7 +268,7 @@ export interface RunResults {
 
 /** Puts a run together: comparisons first, as the report shows them; the costs per document from the measurements. */
 export function assemble(run: Omit<RunResults, 'comparisons' | 'costs'>): RunResults {
-  const { startedAt, finishedAt, machine, versions, parameters, measurements, ingestProfile, growth, soak } = run;
+  const { startedAt, finishedAt, machine, versions, parameters, measurements, ingestProfile, ingestBatchProfile, growth, soak } = run;
   return {
     startedAt,
     finishedAt,
@@ -257,6 +279,7 @@ export function assemble(run: Omit<RunResults, 'comparisons' | 'costs'>): RunRes
     measurements,
     costs: costsOf(measurements),
     ...(ingestProfile ? { ingestProfile } : {}),
+    ...(ingestBatchProfile ? { ingestBatchProfile } : {}),
     ...(growth ? { growth } : {}),
     ...(soak ? { soak } : {}),
   };

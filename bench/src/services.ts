@@ -2,6 +2,7 @@
 // and the peers from the jars their installers cached.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KafkaLibrary } from '@docpipe/contract';
 import { stackKafkaEnv } from '@docpipe/testing';
 import type { BenchContext } from './context.js';
 import { javaKafkaSecurity, propertiesLines } from './kafka-security.js';
@@ -11,6 +12,15 @@ export interface IngestOptions {
   readonly authMode: 'jwt' | 'none';
   /** Folder for a --cpu-prof profile; none when not profiling. */
   readonly cpuProfileDir?: string;
+  /** The Kafka client library, set only where the libraries are compared. @default the service's own default */
+  readonly kafkaLibrary?: KafkaLibrary;
+  /** @default the auth mode's port (ingestPort), so that two auth modes run side by side */
+  readonly port?: number;
+}
+
+/** KAFKA_LIBRARY when one is chosen, with a name that tells the servers apart in logs. */
+function libraryEnv(kafkaLibrary: KafkaLibrary | undefined): { env: Record<string, string>; suffix: string } {
+  return kafkaLibrary ? { env: { KAFKA_LIBRARY: kafkaLibrary }, suffix: `-${kafkaLibrary}` } : { env: {}, suffix: '' };
 }
 
 /** Ingest's port under an auth mode: the two run side by side while their rounds alternate. */
@@ -20,14 +30,15 @@ export function ingestPort(ctx: BenchContext, authMode: IngestOptions['authMode'
 
 export function ingest(ctx: BenchContext, options: IngestOptions): StartOptions {
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const port = ingestPort(ctx, options.authMode);
+  const port = options.port ?? ingestPort(ctx, options.authMode);
+  const library = libraryEnv(options.kafkaLibrary);
   return {
-    name: `ingest (AUTH_MODE=${options.authMode})`,
+    name: `ingest (AUTH_MODE=${options.authMode}${options.kafkaLibrary ? `, KAFKA_LIBRARY=${options.kafkaLibrary}` : ''})`,
     command: process.execPath,
     args: [...profile, join(ctx.root, 'services/ingest/dist/server.js')],
     // warn: the per-request lines are off below debug anyway; this also keeps start-up chatter out.
-    env: { ...ctx.serviceEnv, ...stackKafkaEnv('ingest', ctx.serviceEnv), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: options.authMode },
-    logFile: join(ctx.workDir, `ingest-${options.authMode}.log`),
+    env: { ...ctx.serviceEnv, ...stackKafkaEnv('ingest', ctx.serviceEnv), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: options.authMode, ...library.env },
+    logFile: join(ctx.workDir, `ingest-${options.authMode}${library.suffix}.log`),
     ready: answers(`http://127.0.0.1:${port}/readyz`),
   };
 }
@@ -38,9 +49,11 @@ export interface ConsumerOptions {
   readonly partitionsConcurrently: number;
 }
 
-export function consumer(ctx: BenchContext, options: ConsumerOptions): StartOptions {
+/** @param kafkaLibrary set only where the libraries are compared */
+export function consumer(ctx: BenchContext, options: ConsumerOptions, kafkaLibrary?: KafkaLibrary): StartOptions {
+  const library = libraryEnv(kafkaLibrary);
   return {
-    name: 'consumer',
+    name: kafkaLibrary ? `consumer (KAFKA_LIBRARY=${kafkaLibrary})` : 'consumer',
     command: process.execPath,
     args: [join(ctx.root, 'services/consumer/dist/server.js')],
     env: {
@@ -50,8 +63,9 @@ export function consumer(ctx: BenchContext, options: ConsumerOptions): StartOpti
       LOG_LEVEL: 'warn',
       CONSUMER_CHUNK_SIZE: String(options.chunkSize),
       CONSUMER_PARTITIONS_CONCURRENTLY: String(options.partitionsConcurrently),
+      ...library.env,
     },
-    logFile: join(ctx.workDir, 'consumer.log'),
+    logFile: join(ctx.workDir, `consumer${library.suffix}.log`),
     ready: answers(`http://127.0.0.1:${ctx.consumerMetricsPort}/readyz`),
   };
 }

@@ -50,7 +50,7 @@ describe('readOptions', () => {
   });
 
   it('runs every phase by default, and only those BENCH_ONLY names, in their own order', () => {
-    expect(readOptions({}).phases).toEqual(['transform', 'ceilings', 'ingest', 'bridge', 'drains', 'seed', 'growth', 'soak']);
+    expect(readOptions({}).phases).toEqual(['transform', 'ceilings', 'ingest', 'bridge', 'drains', 'kafka-client', 'seed', 'growth', 'soak']);
     expect(readOptions({ BENCH_ONLY: 'seed, drains' }).phases).toEqual(['drains', 'seed']);
     expect(() => readOptions({ BENCH_ONLY: 'drains,consumer' })).toThrow('unknown phase consumer');
   });

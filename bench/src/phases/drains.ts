@@ -20,7 +20,7 @@ export interface DrainCheck {
 }
 
 /** First stored and final count by the collection's size: cheap while the collection starts empty. */
-function countCheck(pipeline: Pipeline, collection: string, expected: number): DrainCheck {
+export function countCheck(pipeline: Pipeline, collection: string, expected: number): DrainCheck {
   return {
     firstStored: async (signal) => (await pipeline.waitForCount([collection], 1, DRAIN_TIMEOUT_MS, signal)).first,
     verify: async () => {
