@@ -44,8 +44,10 @@ export interface BenchContext {
 export function serviceEnvOf(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const pass = [
     ...['PATH', 'HOME', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING', 'KAFKA_BROKERS', 'MONGODB_URI', 'MONGODB_DATABASE', 'DATABASE_URL', 'JWT_KEYS', 'PIPELINES_DIR', 'KAFKA_CREATE_TOPICS'],
-    // Each service picks its own Kafka user from them (stackKafkaEnv).
+    // Each service picks its own Kafka user from them (stackKafkaEnv), and KAFKA_LIBRARY when set:
+    // a whole run on one client library.
     ...STACK_KAFKA_CREDENTIALS,
+    'KAFKA_LIBRARY',
   ];
   return Object.fromEntries(pass.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
 }

@@ -2,7 +2,8 @@
 // certificate the cluster CA signed, and refuses one signed by another CA: KAFKA_CA_FILE reaches
 // the client through the part's config. The broker is a TLS server that hangs up after the handshake.
 import './support/prepare.js';
-import { createKafkaClient } from '@docpipe/kafka';
+import { KAFKA_LIBRARIES, type KafkaLibrary } from '@docpipe/contract';
+import { createBatchingProducer, createKafkaClient } from '@docpipe/kafka';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -48,24 +49,28 @@ describe('the production consumer', () => {
   const consumer = partContainers(all).find((c) => c.where === 'Deployment/consumer-orders container consumer')!;
   const env = plainEnv(consumer.container, secretValues(all));
 
-  /** Connects as the manifest says, to the test broker and with this CA file: did the TLS handshake complete? */
-  async function handshake(caFile: string): Promise<boolean> {
+  /**
+   * Connects as the manifest says, to the test broker and with this CA file: did the TLS handshake
+   * complete? kafkajs' admin client, and the producer on each client library.
+   */
+  async function handshake(caFile: string, client: 'admin' | KafkaLibrary): Promise<boolean> {
     const outcome = Promise.race([once(server, 'secureConnection').then(() => true), once(server, 'tlsClientError').then(() => false)]);
     const config = parts.consumer.loadConfig({ ...env, KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_CA_FILE: caFile }) as { kafka: Parameters<typeof createKafkaClient>[0] };
-    const admin = createKafkaClient({ ...config.kafka, logger: silent }).admin({ retry: { retries: 0 } });
+    const connection = { ...config.kafka, logger: silent, ...(client === 'admin' ? {} : { library: client }) };
+    const peer = client === 'admin' ? createKafkaClient(connection).admin({ retry: { retries: 0 } }) : createBatchingProducer(connection);
     // The broker hangs up after the handshake, so connecting itself fails either way.
-    admin.connect().catch(() => {});
+    peer.connect().catch(() => {});
     const completed = await outcome;
-    await admin.disconnect();
+    await peer.disconnect().catch(() => {});
     return completed;
   }
 
-  it('completes the TLS handshake with a broker of the CA in KAFKA_CA_FILE', async () => {
+  it.each(['admin', ...KAFKA_LIBRARIES] as const)('completes the TLS handshake with a broker of the CA in KAFKA_CA_FILE (%s)', async (client) => {
     expect(env['KAFKA_SSL']).toBe('true');
-    expect(await handshake(join(dir, 'cluster-ca.crt'))).toBe(true);
+    expect(await handshake(join(dir, 'cluster-ca.crt'), client)).toBe(true);
   });
 
-  it('refuses a broker that another CA signed', async () => {
-    expect(await handshake(join(dir, 'other-ca.crt'))).toBe(false);
+  it.each(['admin', ...KAFKA_LIBRARIES] as const)('refuses a broker that another CA signed (%s)', async (client) => {
+    expect(await handshake(join(dir, 'other-ca.crt'), client)).toBe(false);
   });
 });
