@@ -13,9 +13,9 @@ export interface SubscriptionOptions {
 const sameTopics = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((topic, i) => topic === b[i]);
 
 /**
- * This process's member of the consumer group, on the topics of the pipelines it serves. kafkajs
- * cannot change the topics of a running consumer, so a new topic list replaces the member at a batch
- * boundary: the running one finishes the batch in hand, commits and leaves the group, then one on
+ * This process's member of the consumer group, on the topics of the pipelines it serves. A running
+ * member keeps the topics it joined with (kafkajs cannot change them), so a new topic list replaces
+ * the member at a batch boundary: the running one finishes the batch in hand, commits and leaves the group, then one on
  * the new list joins. The offsets belong to the group, so the new member carries on where the old
  * one committed, and a topic it has never read starts from its beginning.
  */
