@@ -56,9 +56,12 @@ export function platformaticSessions(connection: KafkaClientOptions): ProducerSe
     });
     return {
       connect: async () => {
-        // The producer id is what kafkajs' connect() obtains too: after it, a send needs no extra round trip.
-        await producer.initIdempotentProducer({});
+        // As kafkajs' connect(): connected once the brokers answer, then the producer id. A user
+        // whose ACLs are still being granted gets no id yet, and a connect that fails there is
+        // retried by the caller; a send meanwhile takes the id itself.
+        await producer.connectToBrokers();
         onConnection(true);
+        await producer.initIdempotentProducer({});
       },
       disconnect: async () => {
         onConnection(false);
