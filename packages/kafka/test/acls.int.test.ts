@@ -1,14 +1,11 @@
 // The local broker's ACLs bite as the cluster's do: each service's user, granted what the contract
 // grants it (the KafkaUser resources are made from the same bindings), can do that and nothing else.
 import { randomBytes } from 'node:crypto';
-import { consumerAccess, ingestAccess, pipelineResources } from '@docpipe/contract';
-import { requireStackEnv, stackKafkaAdmin, stackKafkaEnv } from '@docpipe/testing';
+import { stackKafkaEnv } from '@docpipe/testing';
 import { Kafka as KafkaJs, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKafkaClient, ensureTopics, grantAccess, type Kafka } from '../src/index.js';
-
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
-const env = requireStackEnv(['KAFKA_BROKERS', 'KAFKA_ADMIN_SASL_USERNAME', 'DOCPIPE_KAFKA_INGEST_SASL_USERNAME', 'DOCPIPE_KAFKA_CONSUMER_SASL_USERNAME']);
+import { env, grantedPipeline, silent } from './pipeline-fixture.js';
 
 /**
  * A client of the stack's brokers as the part's own user. kafkajs tells a refused group only in a
@@ -75,24 +72,10 @@ async function refusal(client: { refusals: Set<string> }, call: Promise<unknown>
 
 describe('the local broker, with the ACLs the contract grants', () => {
   const suffix = randomBytes(4).toString('hex');
-  const resources = pipelineResources(`acl-it-${suffix}`);
-  const { documents, rejected, deadletter } = resources.topics;
   const group = `acl-it-consumer-${suffix}`;
-  const admin = createKafkaClient({ ...stackKafkaAdmin('acl-it-admin'), logger: silent });
-
-  beforeAll(async () => {
-    await ensureTopics(admin, [documents, rejected, deadletter].map((topic) => ({ topic, partitions: 1 })));
-    // What ingest and the consumer grant themselves on the local stack when they load a pipeline.
-    await grantAccess(admin, env.DOCPIPE_KAFKA_INGEST_SASL_USERNAME, ingestAccess([{ resources, inbox: false }]));
-    await grantAccess(admin, env.DOCPIPE_KAFKA_CONSUMER_SASL_USERNAME, consumerAccess({ resources, inbox: false }, group));
-  });
-
-  afterAll(async () => {
-    const client = admin.admin();
-    await client.connect();
-    await client.deleteTopics({ topics: [documents, rejected, deadletter] }).catch(() => undefined);
-    await client.disconnect();
-  });
+  // What ingest and the consumer grant themselves on the local stack when they load a pipeline.
+  const { resources, admin } = grantedPipeline(`acl-it-${suffix}`, group, 1);
+  const { documents, rejected, deadletter } = resources.topics;
 
   it('lets ingest write documents and rejections, and the consumer read them', async () => {
     await produce(clientAs('ingest').kafka, documents);

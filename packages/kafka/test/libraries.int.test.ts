@@ -2,14 +2,12 @@
 // contract grants: what one writes the other reads, keys land on the same partitions, and a
 // chunk's offsets are committed only once it was handled.
 import { randomBytes } from 'node:crypto';
-import { consumerAccess, ingestAccess, KAFKA_LIBRARIES, pipelineResources, type KafkaLibrary } from '@docpipe/contract';
-import { requireStackEnv, stackKafkaAdmin, stackKafkaEnv, waitFor } from '@docpipe/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatchingProducer, createKafkaClient, ensureTopics, grantAccess, startBatchConsumer, type ConsumedRecord, type KafkaClientOptions } from '../src/index.js';
+import { KAFKA_LIBRARIES, type KafkaLibrary } from '@docpipe/contract';
+import { stackKafkaEnv, waitFor } from '@docpipe/testing';
+import { describe, expect, it } from 'vitest';
+import { createBatchingProducer, startBatchConsumer, type ConsumedRecord, type KafkaClientOptions } from '../src/index.js';
 import { murmur2 } from '../src/partitioner.js';
-
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
-const env = requireStackEnv(['KAFKA_BROKERS', 'KAFKA_ADMIN_SASL_USERNAME', 'DOCPIPE_KAFKA_INGEST_SASL_USERNAME', 'DOCPIPE_KAFKA_CONSUMER_SASL_USERNAME']);
+import { env, grantedPipeline, silent } from './pipeline-fixture.js';
 const PARTITIONS = 3;
 
 /** The part's own SCRAM user on the stack, on `library`. */
@@ -25,23 +23,9 @@ describe.each(KAFKA_LIBRARIES.flatMap((producer) => KAFKA_LIBRARIES.map((consume
   'a $producer producer and a $consumer batch consumer',
   ({ producer: producerLibrary, consumer: consumerLibrary }) => {
     const suffix = randomBytes(4).toString('hex');
-    const resources = pipelineResources(`libraries-it-${suffix}`);
-    const { documents, rejected, deadletter } = resources.topics;
     const group = `libraries-it-${suffix}`;
-    const admin = createKafkaClient({ ...stackKafkaAdmin('libraries-it-admin'), logger: silent });
-
-    beforeAll(async () => {
-      await ensureTopics(admin, [documents, rejected, deadletter].map((topic) => ({ topic, partitions: PARTITIONS })));
-      await grantAccess(admin, env.DOCPIPE_KAFKA_INGEST_SASL_USERNAME, ingestAccess([{ resources, inbox: false }]));
-      await grantAccess(admin, env.DOCPIPE_KAFKA_CONSUMER_SASL_USERNAME, consumerAccess({ resources, inbox: false }, group));
-    });
-
-    afterAll(async () => {
-      const client = admin.admin();
-      await client.connect();
-      await client.deleteTopics({ topics: [documents, rejected, deadletter] }).catch(() => undefined);
-      await client.disconnect();
-    });
+    const { resources, admin } = grantedPipeline(`libraries-it-${suffix}`, group, PARTITIONS);
+    const { documents } = resources.topics;
 
     it('delivers every record once, on its key\'s partition, in chunks, and commits only what was handled', async () => {
       const producer = createBatchingProducer(connectionAs('ingest', producerLibrary));
